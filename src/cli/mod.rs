@@ -1,0 +1,38 @@
+//! Command line: one file per subcommand.
+
+mod build;
+mod energy;
+mod landscape;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// pelt: parallel-tempering MD of metal nanoclusters on a reshaped potential energy landscape.
+#[derive(Parser, Debug)]
+#[command(name = "pelt", about, propagate_version = false)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build a cluster (icosahedron, decahedron, cuboctahedron, truncated octahedron, random).
+    Build(build::BuildArgs),
+    /// Energy (and forces) of a structure with a tabulated EAM / glue potential.
+    Energy(energy::EnergyArgs),
+    /// Report the φ* transform: φ0, the stationary energy φ_s, and s at a reference energy.
+    Landscape(landscape::LandscapeArgs),
+}
+
+/// Parse the command line and run the subcommand.
+pub fn run() -> anyhow::Result<()> {
+    let cmd = Cli::command()
+        .version(pelt::version::PELT_VERSION)
+        .long_version(pelt::version::long_version());
+    let cli = Cli::from_arg_matches(&cmd.get_matches())?;
+    match cli.command {
+        Command::Build(a) => build::run(a),
+        Command::Energy(a) => energy::run(a),
+        Command::Landscape(a) => landscape::run(a),
+    }
+}

@@ -1,0 +1,14 @@
+//! pelt — parallel-tempering molecular dynamics of metal nanoclusters on a reshaped
+//! potential energy landscape (PEL).
+//!
+//! The physics core (`potential`, `landscape`, `system`) knows nothing of MPI, HDF5, TOML
+//! or the command line. See `DESIGN.md` in the shared folder for the physics and the shape of
+//! the code; `README.md` for how to run it.
+#![warn(missing_docs)]
+
+pub mod landscape;
+pub mod potential;
+pub mod rng;
+pub mod system;
+pub mod units;
+pub mod version;

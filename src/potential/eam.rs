@@ -1,0 +1,119 @@
+use super::{scalar, Evaluation, Format, Potential, Spline};
+use crate::system::Coords;
+
+/// The tables of a single-element EAM potential on LAMMPS's grids, before interpolation.
+#[derive(Clone, Debug)]
+pub struct EamTables {
+    /// Element symbol.
+    pub element: String,
+    /// Atomic mass (amu).
+    pub mass: f64,
+    /// Embedding energy F(ρ) at ρ_k = k·drho (eV).
+    pub embed: Vec<f64>,
+    /// Density grid spacing.
+    pub drho: f64,
+    /// Density function ρ(r) at r_k = k·dr.
+    pub density: Vec<f64>,
+    /// r·φ(r) at r_k = k·dr (eV·Å).
+    pub rphi: Vec<f64>,
+    /// Distance grid spacing (Å).
+    pub dr: f64,
+    /// Cutoff (Å): a pair interacts when r² < cutoff².
+    pub cutoff: f64,
+}
+
+/// A single-element tabulated EAM / glue potential, interpolated as LAMMPS does.
+#[derive(Clone, Debug)]
+pub struct Eam {
+    name: String,
+    format: Format,
+    element: String,
+    mass: f64,
+    cutoff: f64,
+    pub(super) cutsq: f64,
+    pub(super) embed: Spline,
+    pub(super) rho_max: f64,
+    pub(super) density: Spline,
+    pub(super) rphi: Spline,
+}
+
+impl Eam {
+    /// Build the splines from tables (each at least 5 points; the readers check it).
+    pub fn new(name: String, format: Format, t: EamTables) -> Eam {
+        let embed = Spline::new(&t.embed, t.drho);
+        Eam {
+            name,
+            format,
+            element: t.element,
+            mass: t.mass,
+            cutoff: t.cutoff,
+            cutsq: t.cutoff * t.cutoff,
+            rho_max: (t.embed.len() - 1) as f64 * t.drho,
+            embed,
+            density: Spline::new(&t.density, t.dr),
+            rphi: Spline::new(&t.rphi, t.dr),
+        }
+    }
+
+    /// File name the potential was read from.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The file's format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Element symbol.
+    pub fn element(&self) -> &str {
+        &self.element
+    }
+
+    /// Atomic mass (amu).
+    pub fn mass(&self) -> f64 {
+        self.mass
+    }
+
+    /// End of the embedding table, ρ_max = (Nrho − 1)·drho; F continues linearly beyond.
+    pub fn rho_max(&self) -> f64 {
+        self.rho_max
+    }
+
+    /// Embedding energy F(ρ) and F'(ρ), with LAMMPS's linear continuation past ρ_max.
+    #[inline(always)]
+    pub fn embedding(&self, rho: f64) -> (f64, f64) {
+        let (k, p) = self.embed.locate(rho);
+        let fp = self.embed.derivative_at(k, p);
+        let mut f = self.embed.value_at(k, p);
+        if rho > self.rho_max {
+            f += fp * (rho - self.rho_max);
+        }
+        (f, fp)
+    }
+
+    /// Pair energy φ(r) (eV) and φ'(r), from the tabulated r·φ.
+    pub fn pair(&self, r: f64) -> (f64, f64) {
+        let (k, p) = self.rphi.locate(r);
+        let z2 = self.rphi.value_at(k, p);
+        let z2p = self.rphi.derivative_at(k, p);
+        let phi = z2 / r;
+        (phi, z2p / r - phi / r)
+    }
+
+    /// Density function ρ(r) and ρ'(r).
+    pub fn density_function(&self, r: f64) -> (f64, f64) {
+        self.density.eval(r)
+    }
+}
+
+impl Potential for Eam {
+    fn cutoff(&self) -> f64 {
+        self.cutoff
+    }
+
+    fn compute(&self, positions: &Coords, out: &mut Evaluation) {
+        out.resize(positions.len());
+        scalar::compute(self, positions, out);
+    }
+}

@@ -1,0 +1,171 @@
+//! Tabulated glue / EAM potentials: φ = Σ_{i<j} V(r_ij) + Σ_i U(n_i), n_i = Σ_{j≠i} ρ(r_ij).
+//!
+//! Files in the three single-element LAMMPS formats are read (setfl `eam/alloy`, funcfl
+//! `eam`, Finnis–Sinclair setfl `eam/fs`) and interpolated exactly as LAMMPS does, so
+//! energies and forces agree with LAMMPS to rounding (see `tests/lammps_reference.rs`).
+
+mod eam;
+mod funcfl;
+mod scalar;
+mod setfl;
+mod spline;
+mod tokens;
+
+pub use eam::{Eam, EamTables};
+pub use spline::Spline;
+
+use crate::system::Coords;
+use std::path::{Path, PathBuf};
+
+/// Errors from reading a potential file.
+#[derive(Debug, thiserror::Error)]
+pub enum PotentialError {
+    /// The file could not be read.
+    #[error("cannot read potential file {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A line of the file is not what the format expects.
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// The file's format cannot be told from its name.
+    #[error("{path}: cannot tell the format from the file name; expected a name ending in .eam.alloy or .setfl (setfl, LAMMPS eam/alloy), .eam.fs (Finnis-Sinclair, eam/fs) or .eam (funcfl, eam)")]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// The LAMMPS tabulated formats pelt reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// DYNAMO setfl, LAMMPS `pair_style eam/alloy`.
+    Setfl,
+    /// DYNAMO funcfl, LAMMPS `pair_style eam`.
+    Funcfl,
+    /// Finnis–Sinclair setfl, LAMMPS `pair_style eam/fs`.
+    FinnisSinclair,
+}
+
+impl Format {
+    /// The format implied by a file name, if any.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        if name.ends_with(".alloy") || name.ends_with(".setfl") {
+            Some(Format::Setfl)
+        } else if name.ends_with(".fs") {
+            Some(Format::FinnisSinclair)
+        } else if name.ends_with(".eam") || name.ends_with(".funcfl") {
+            Some(Format::Funcfl)
+        } else {
+            None
+        }
+    }
+
+    /// The LAMMPS pair style that reads this format.
+    pub fn lammps_style(self) -> &'static str {
+        match self {
+            Format::Setfl => "eam/alloy",
+            Format::Funcfl => "eam",
+            Format::FinnisSinclair => "eam/fs",
+        }
+    }
+}
+
+/// Energy, forces and per-atom densities of one configuration. Buffers are reused between
+/// evaluations: create one per replica and pass it to [`Potential::compute`] every step.
+#[derive(Clone, Debug, Default)]
+pub struct Evaluation {
+    /// Total potential energy φ (eV).
+    pub energy: f64,
+    /// Forces −∂φ/∂r (eV/Å).
+    pub forces: Coords,
+    /// Host electron density n_i of every atom (the potential's density units).
+    pub density: Vec<f64>,
+    /// U'(n_i) of every atom (eV per density unit).
+    pub embedding_derivative: Vec<f64>,
+}
+
+impl Evaluation {
+    /// Buffers for `n` atoms.
+    pub fn new(n: usize) -> Self {
+        Evaluation {
+            energy: 0.0,
+            forces: Coords::zeros(n),
+            density: vec![0.0; n],
+            embedding_derivative: vec![0.0; n],
+        }
+    }
+
+    /// Make the buffers fit `n` atoms (allocates only when `n` changes).
+    pub fn resize(&mut self, n: usize) {
+        if self.forces.len() != n {
+            *self = Evaluation::new(n);
+        }
+    }
+
+    /// Largest force component magnitude, max_i,α |F_iα| (eV/Å).
+    pub fn max_force(&self) -> f64 {
+        self.forces
+            .as_flat()
+            .iter()
+            .fold(0.0, |m, f| m.max(f.abs()))
+    }
+}
+
+/// An interatomic potential for isolated clusters (all pairs, no periodic images).
+pub trait Potential: Send + Sync {
+    /// Interaction cutoff (Å).
+    fn cutoff(&self) -> f64;
+
+    /// Energy, forces and densities of `positions` into `out`.
+    fn compute(&self, positions: &Coords, out: &mut Evaluation);
+
+    /// Energy only (allocates; not for hot loops).
+    fn energy(&self, positions: &Coords) -> f64 {
+        let mut e = Evaluation::new(positions.len());
+        self.compute(positions, &mut e);
+        e.energy
+    }
+}
+
+/// Read a potential file, telling its format from its name.
+pub fn load(path: &Path) -> Result<Eam, PotentialError> {
+    let format = Format::from_path(path).ok_or_else(|| PotentialError::UnknownFormat {
+        path: path.to_path_buf(),
+    })?;
+    load_as(path, format)
+}
+
+/// Read a potential file in the given format.
+pub fn load_as(path: &Path, format: Format) -> Result<Eam, PotentialError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PotentialError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, path, format)
+}
+
+/// Parse the text of a potential file; `path` names it in errors and in [`Eam::name`].
+pub fn parse(text: &str, path: &Path, format: Format) -> Result<Eam, PotentialError> {
+    let tables = match format {
+        Format::Setfl => setfl::parse(text, path, false)?,
+        Format::FinnisSinclair => setfl::parse(text, path, true)?,
+        Format::Funcfl => funcfl::parse(text, path)?,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Eam::new(name, format, tables))
+}

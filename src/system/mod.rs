@@ -1,0 +1,47 @@
+//! Cluster state, geometry, structure builders and xyz files.
+//!
+//! Coordinates are kept as a structure of arrays ([`Coords`]): all x, then all y, then all z,
+//! in one contiguous buffer. Force kernels read the three components as separate slices
+//! (what a SIMD kernel wants); integrators and minimisers treat the buffer as one flat vector.
+
+pub mod builders;
+mod coords;
+mod structure;
+pub mod xyz;
+
+pub use coords::Coords;
+pub use structure::Structure;
+
+use std::path::PathBuf;
+
+/// Errors from reading, writing or building structures.
+#[derive(Debug, thiserror::Error)]
+pub enum StructureError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A line of a structure file is not what the format expects.
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// The file would overwrite an existing one.
+    #[error("{path} already exists; not overwriting it (pass --force to replace it)")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A builder was asked for something it cannot build.
+    #[error("{0}")]
+    Builder(String),
+}
