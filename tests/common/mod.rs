@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use pelt::system::Coords;
+use std::path::{Path, PathBuf};
+
+/// A path inside the repository.
+pub fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// One LAMMPS reference case from tests/data/lammps.
+pub struct Reference {
+    pub file: String,
+    pub potential_file: String,
+    pub pair_style: String,
+    pub positions: Coords,
+    pub energy: f64,
+    pub forces: Vec<[f64; 3]>,
+    pub minimised_energy: f64,
+}
+
+fn points(v: &serde_json::Value) -> Vec<[f64; 3]> {
+    v.as_array()
+        .expect("array of points")
+        .iter()
+        .map(|p| {
+            let a = p.as_array().expect("point");
+            [0, 1, 2].map(|k| a[k].as_f64().expect("number"))
+        })
+        .collect()
+}
+
+/// Every reference case, sorted by file name.
+pub fn references() -> Vec<Reference> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo("tests/data/lammps"))
+        .expect("tests/data/lammps")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("json");
+            Reference {
+                file: p.file_name().unwrap().to_string_lossy().into_owned(),
+                potential_file: v["potential_file"].as_str().expect("potential_file").into(),
+                pair_style: v["pair_style"].as_str().expect("pair_style").into(),
+                positions: Coords::from_points(&points(&v["positions"])),
+                energy: v["energy"].as_f64().expect("energy"),
+                forces: points(&v["forces"]),
+                minimised_energy: v["minimised_energy"].as_f64().expect("minimised_energy"),
+            }
+        })
+        .collect()
+}
+
+/// The potential files shipped in inputs/potentials.
+pub const POTENTIALS: [&str; 4] = [
+    "Al_EA.eam.alloy",
+    "Al99.eam.alloy",
+    "Al_jnp.eam",
+    "Al_mm.eam.fs",
+];
+
+pub fn potential(name: &str) -> pelt::potential::Eam {
+    pelt::potential::load(&repo(&format!("inputs/potentials/{name}"))).expect("load potential")
+}
