@@ -66,7 +66,10 @@ fn forces_match_below_the_first_spline_knot() {
     let pot = potential("Al_EA.eam.alloy");
     let pos = random_cluster(20, 1.5, 10, pot.cutoff());
     let short = distances(&pos).into_iter().filter(|&r| r < 2.0211).count();
-    assert!(short >= 3, "the test needs pairs below 2.0211 Å, found {short}");
+    assert!(
+        short >= 3,
+        "the test needs pairs below 2.0211 Å, found {short}"
+    );
     let err = fd_error(&pot, &pos, 1e-5);
     println!("short pairs: {short}, max |F - F_fd| = {err:.2e}");
     assert!(err < 2e-7, "{err:e}");
@@ -87,9 +90,17 @@ fn forces_match_past_the_end_of_the_embedding_table() {
     let mut ev = Evaluation::new(pos.len());
     pot.compute(&pos, &mut ev);
     let above = ev.density.iter().filter(|&&r| r > pot.rho_max()).count();
-    assert!(above >= 5, "density {:?} never exceeds {}", ev.density, pot.rho_max());
+    assert!(
+        above >= 5,
+        "density {:?} never exceeds {}",
+        ev.density,
+        pot.rho_max()
+    );
     let err = fd_error(&pot, &pos, 1e-6);
-    println!("rho_max = {}, densities above: {above}, max |F - F_fd| = {err:.2e}", pot.rho_max());
+    println!(
+        "rho_max = {}, densities above: {above}, max |F - F_fd| = {err:.2e}",
+        pot.rho_max()
+    );
     assert!(err < 1e-7, "{err:e}");
     // And the energy there is F(rho_max) + F'(rho_max)(rho - rho_max).
     let rho = ev.density[0];

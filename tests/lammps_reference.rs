@@ -10,7 +10,11 @@ use std::collections::BTreeSet;
 #[test]
 fn every_reference_case_agrees_with_lammps() {
     let refs = references();
-    assert!(refs.len() >= 13, "expected the 13 reference cases, found {}", refs.len());
+    assert!(
+        refs.len() >= 13,
+        "expected the 13 reference cases, found {}",
+        refs.len()
+    );
     let mut worst = (0.0f64, 0.0f64);
     for r in &refs {
         let pot = potential(&r.potential_file);
@@ -28,14 +32,27 @@ fn every_reference_case_agrees_with_lammps() {
             })
             .fold(0.0, f64::max);
         println!("{:45} |dE| = {de:.2e} eV  max|dF| = {df:.2e} eV/A", r.file);
-        assert!(de <= 1e-9, "{}: E = {} vs LAMMPS {}", r.file, ev.energy, r.energy);
+        assert!(
+            de <= 1e-9,
+            "{}: E = {} vs LAMMPS {}",
+            r.file,
+            ev.energy,
+            r.energy
+        );
         assert!(df <= 1e-9, "{}: max |dF| = {df:e}", r.file);
         worst = (worst.0.max(de), worst.1.max(df));
     }
-    println!("worst: |dE| = {:.2e} eV, max|dF| = {:.2e} eV/A", worst.0, worst.1);
+    println!(
+        "worst: |dE| = {:.2e} eV, max|dF| = {:.2e} eV/A",
+        worst.0, worst.1
+    );
     let files: BTreeSet<&str> = refs.iter().map(|r| r.potential_file.as_str()).collect();
     let styles: BTreeSet<&str> = refs.iter().map(|r| r.pair_style.as_str()).collect();
-    assert_eq!(files.len(), 4, "all four potential files covered: {files:?}");
+    assert_eq!(
+        files.len(),
+        4,
+        "all four potential files covered: {files:?}"
+    );
     assert_eq!(styles.len(), 3, "all three formats covered: {styles:?}");
 }
 

@@ -24,11 +24,17 @@ fn identity_at_zero_eps() {
 #[test]
 fn parameters_are_validated() {
     for m in [0, 1, 3, 5] {
-        assert_eq!(Transform::new(1e-4, -140.0, m), Err(LandscapeError::Exponent(m)));
+        assert_eq!(
+            Transform::new(1e-4, -140.0, m),
+            Err(LandscapeError::Exponent(m))
+        );
     }
     assert!(Transform::new(f64::NAN, -140.0, 4).is_err());
     assert!(Transform::new(1e-4, f64::INFINITY, 4).is_err());
-    assert_eq!(Transform::per_atom(1e-4, -2.58, 4, 0), Err(LandscapeError::NoAtoms));
+    assert_eq!(
+        Transform::per_atom(1e-4, -2.58, 4, 0),
+        Err(LandscapeError::NoAtoms)
+    );
 }
 
 #[test]
@@ -95,7 +101,12 @@ fn root(t: &Transform, mut lo: f64, mut hi: f64) -> f64 {
 
 #[test]
 fn stationary_energy_is_the_root_of_s() {
-    for (n, m, eps) in [(55usize, 4u32, 2e-4), (55, 4, 1.2e-4), (43, 6, 1e-5), (13, 2, 0.01)] {
+    for (n, m, eps) in [
+        (55usize, 4u32, 2e-4),
+        (55, 4, 1.2e-4),
+        (43, 6, 1e-5),
+        (13, 2, 0.01),
+    ] {
         let t = Transform::per_atom(eps, -2.58, m, n).unwrap();
         let phi_s = t.stationary_energy().expect("eps > 0 has phi_s");
         let r = root(&t, t.phi0() - 1000.0, t.phi0() - 1e-9);

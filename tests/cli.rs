@@ -1,0 +1,210 @@
+//! The command line: version, energy, landscape and build, as a user runs them.
+
+mod common;
+use common::*;
+use std::process::Command;
+
+fn pelt(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pelt"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("pelt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+/// The Ih55 reference positions as an xyz file.
+fn ih55_reference() -> std::path::PathBuf {
+    let r = references()
+        .into_iter()
+        .find(|r| r.file == "Al_EA.eam.alloy__ih55.json")
+        .unwrap();
+    let s = pelt::system::Structure::new("Al", r.positions, "LAMMPS reference Ih55");
+    let p = scratch("ih55.xyz");
+    std::fs::write(&p, pelt::system::xyz::to_string(&s, false, &[])).unwrap();
+    p
+}
+
+#[test]
+fn version_reports_the_linked_mpi_and_hdf5() {
+    let (code, out, _) = pelt(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(&format!("pelt {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(out.contains("Open MPI v"), "{out}");
+    assert!(out.contains("HDF5: 1."), "{out}");
+}
+
+#[test]
+fn energy_of_the_ih55_reference() {
+    let xyz = ih55_reference();
+    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
+    let (code, out, err) = pelt(&[
+        "energy",
+        "--potential",
+        pot.to_str().unwrap(),
+        xyz.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("stdout is one JSON object");
+    assert_eq!(v["natoms"], 55);
+    let e = v["energy"].as_f64().unwrap();
+    assert!((e - (-153.30313870652554)).abs() <= 1e-9, "{e}");
+    assert!((v["energy_per_atom"].as_f64().unwrap() - e / 55.0).abs() < 1e-15);
+    assert_eq!(v["forces"].as_array().unwrap().len(), 55);
+    // Human-readable form prints the same number.
+    let (_, out, _) = pelt(&[
+        "energy",
+        "--potential",
+        pot.to_str().unwrap(),
+        xyz.to_str().unwrap(),
+        "--forces",
+    ]);
+    let line = out.lines().find(|l| l.starts_with("energy:")).unwrap();
+    let printed: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!((printed - (-153.30313870652554)).abs() <= 1e-9, "{line}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.trim_start().starts_with(char::is_numeric))
+            .count(),
+        55
+    );
+}
+
+#[test]
+fn landscape_reports_the_inversion_of_al55() {
+    let args = [
+        "landscape",
+        "--atoms",
+        "55",
+        "--phi0-per-atom",
+        "-2.58",
+        "--m",
+        "4",
+        "--eps",
+        "2e-4",
+        "--reference-energy",
+        "-154.6127",
+    ];
+    let (code, out, err) = pelt(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("-152.67 eV"), "{out}");
+    assert!(
+        out.contains("forces reverse") && out.contains("MAXIMUM of phi*"),
+        "{out}"
+    );
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let (_, out, _) = pelt(&json_args);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!((v["phi_s"].as_f64().unwrap() + 152.672).abs() < 1e-3);
+    assert_eq!(v["reference_inverted"], true);
+    assert!(v["s_reference"].as_f64().unwrap() < 0.0);
+    // ε < 0 (Al43, m = 6): no φ_s, forces scaled up.
+    let (_, out, _) = pelt(&[
+        "landscape",
+        "--atoms",
+        "43",
+        "--phi0-per-atom",
+        "-2.58",
+        "--m",
+        "6",
+        "--eps",
+        "-4e-5",
+        "--reference-energy",
+        "-114.8632",
+    ]);
+    assert!(
+        out.contains("phi_s: none") && out.contains("no forces reverse"),
+        "{out}"
+    );
+}
+
+#[test]
+fn build_writes_and_never_overwrites() {
+    let p = scratch("al55.xyz");
+    let _ = std::fs::remove_file(&p);
+    let (code, _, err) = pelt(&[
+        "build",
+        "icosahedron",
+        "--atoms",
+        "55",
+        "--nn-distance",
+        "2.76",
+        "-o",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let first = std::fs::read_to_string(&p).unwrap();
+    assert!(first.starts_with("55\n"));
+    // A second build to the same file is refused and leaves it intact.
+    let (code, _, err) = pelt(&[
+        "build",
+        "cuboctahedron",
+        "--atoms",
+        "13",
+        "-o",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), first);
+    // The built file gives the reference energy.
+    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
+    let (_, out, _) = pelt(&[
+        "energy",
+        "--potential",
+        pot.to_str().unwrap(),
+        p.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!((v["energy"].as_f64().unwrap() + 153.30313870652554).abs() < 1e-9);
+    // --force replaces it.
+    let (code, _, _) = pelt(&[
+        "build",
+        "cuboctahedron",
+        "--atoms",
+        "13",
+        "-o",
+        p.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(code, 0);
+    assert!(std::fs::read_to_string(&p).unwrap().starts_with("13\n"));
+    // Non-magic sizes are explained.
+    let (code, _, err) = pelt(&["build", "icosahedron", "--atoms", "50"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("13, 55, 147") && err.contains("random"),
+        "{err}"
+    );
+    // Other shapes print to stdout.
+    for shape in [
+        vec!["decahedron", "--edge", "5", "--ino", "1", "--marks", "1"],
+        vec!["truncated-octahedron", "--edge", "4", "--cut", "1"],
+        vec!["random", "--atoms", "43", "--seed", "3"],
+    ] {
+        let mut a = vec!["build"];
+        a.extend(shape);
+        let (code, out, err) = pelt(&a);
+        assert_eq!(code, 0, "{err}");
+        let n: usize = out.lines().next().unwrap().trim().parse().unwrap();
+        assert!([75, 38, 43].contains(&n));
+    }
+}
