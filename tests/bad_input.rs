@@ -141,8 +141,8 @@ fn malformed_setfl_files() {
     expect_potential_error(
         f,
         &with_line(&l, 5, &grid("400", drho, "500", dr, cut)),
-        306,
-        &["beyond the end of the data", "1400"],
+        287,
+        &["beyond the end of the data", "Nrho + 2·Nr = 1400"],
     );
     // … or more
     expect_potential_error(

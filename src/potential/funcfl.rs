@@ -60,7 +60,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EamTables, PotentialError
     let zr = t.values(g.nr, "Z(r)", &why_r)?;
     let rho = t.values(g.nr, "rho(r)", &why_r)?;
     t.finish(&format!(
-        "Nrho + 2 Nr = {} values (line {l3}: Nrho = {}, Nr = {})",
+        "Nrho + 2·Nr = {} values (line {l3}: Nrho = {}, Nr = {})",
         g.nrho + 2 * g.nr,
         g.nrho,
         g.nr

@@ -159,8 +159,8 @@ pub fn load_as(path: &Path, format: Format) -> Result<Eam, PotentialError> {
 /// Parse the text of a potential file; `path` names it in errors and in [`Eam::name`].
 pub fn parse(text: &str, path: &Path, format: Format) -> Result<Eam, PotentialError> {
     let tables = match format {
-        Format::Setfl => setfl::parse(text, path, false)?,
-        Format::FinnisSinclair => setfl::parse(text, path, true)?,
+        // Single-element eam/fs has one ρ block per element, like eam/alloy.
+        Format::Setfl | Format::FinnisSinclair => setfl::parse(text, path)?,
         Format::Funcfl => funcfl::parse(text, path)?,
     };
     let name = path

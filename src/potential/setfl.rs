@@ -2,7 +2,8 @@
 //!
 //! Lines 1–3: comments. Line 4: element count and names. Line 5: Nrho drho Nr dr cutoff.
 //! Then per element a line "Z mass a0 lattice", Nrho values of F(ρ) and Nr values of ρ(r)
-//! (eam/fs: one ρ block per element pair), then Nr values of r·φ(r) (eV·Å).
+//! (eam/fs: one ρ block per element pair), then Nr values of r·φ(r) (eV·Å). For a single
+//! element the two layouts are the same, so one reader serves both.
 
 use super::tokens::{field, Tokens};
 use super::{EamTables, PotentialError};
@@ -114,7 +115,7 @@ pub(super) fn element_line(t: &Tokens, line: usize, text: &str) -> Result<f64, P
     Ok(mass)
 }
 
-pub(super) fn parse(text: &str, path: &Path, fs: bool) -> Result<EamTables, PotentialError> {
+pub(super) fn parse(text: &str, path: &Path) -> Result<EamTables, PotentialError> {
     let mut t = Tokens::new(path, text);
     for k in 1..=3 {
         t.line(&format!("comment line {k} of 3"))?;
@@ -161,14 +162,8 @@ pub(super) fn parse(text: &str, path: &Path, fs: bool) -> Result<EamTables, Pote
     let rphi = t.values(g.nr, "r*phi(r)", &why_r)?;
     let total = g.nrho + 2 * g.nr;
     t.finish(&format!(
-        "Nrho + {} Nr = {total} values (line {l5}: Nrho = {}, Nr = {})",
-        if fs {
-            "2 (rho_AlAl, r*phi)"
-        } else {
-            "2 (rho, r*phi)"
-        },
-        g.nrho,
-        g.nr
+        "Nrho + 2·Nr = {total} values (line {l5}: Nrho = {}, Nr = {})",
+        g.nrho, g.nr
     ))?;
     Ok(EamTables {
         element: names[0].to_string(),
