@@ -149,7 +149,7 @@ fn malformed_setfl_files() {
         f,
         &with_line(&l, 5, &grid("500", drho, "600", dr, cut)),
         306,
-        &["truncated", "rho(r)"],
+        &["truncated", "400 of the 600 values of r*phi(r)"],
     );
     // bad element line
     expect_potential_error(
