@@ -10,8 +10,8 @@
 # settings `mpirun` needs on a small machine run as root:
 #   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1   run as root (containers, CI)
 #   OMPI_MCA_rmaps_base_oversubscribe=1                        more ranks than cores
-# Scripts that launch mpirun (README commands, .ci/run, tests) source scripts/env.sh,
-# which sets the same variables, so no login shell is needed.
+# Non-login shells (CI, cron, SLURM prologues) do not read /etc/profile.d: export the three
+# variables there yourself (README, "Running mpirun as root").
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libclang-dev pkg-config)

@@ -17,7 +17,9 @@ struct Case {
 fn cases() -> Vec<Case> {
     let mut v = Vec::new();
     for name in POTENTIALS {
-        let p = repo(&format!("tests/data/lammps-debian/{name}__ih55_nn2.0_jit008.json"));
+        let p = repo(&format!(
+            "tests/data/lammps-debian/{name}__ih55_nn2.0_jit008.json"
+        ));
         let j: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
         let pts = |k: &str| -> Vec<[f64; 3]> {
@@ -54,7 +56,11 @@ fn linear_continuation_of_f_agrees_with_lammps() {
                 (0..3).map(move |k| (g[k] - f[k]).abs())
             })
             .fold(0.0, f64::max);
-        assert!(df <= 1e-9 + 1e-15 * scale, "{}: max |dF| = {df:e}", c.potential_file);
+        assert!(
+            df <= 1e-9 + 1e-15 * scale,
+            "{}: max |dF| = {df:e}",
+            c.potential_file
+        );
         let past = ev.density.iter().filter(|&&r| r > pot.rho_max()).count();
         // LAMMPS's energy: for funcfl its rhomax is one table step beyond the table's end and
         // F stays at F(end) until there; setfl/fs use the table's end.
@@ -75,7 +81,11 @@ fn linear_continuation_of_f_agrees_with_lammps() {
             "{:18} atoms past rho_max: {past:2}  E_pelt = {:.9}  LAMMPS table-end offset = {offset:+.9}  |dE| = {de:.1e}",
             c.potential_file, ev.energy
         );
-        assert!(de <= 1e-9 + 1e-15 * c.energy.abs(), "{}: {de:e}", c.potential_file);
+        assert!(
+            de <= 1e-9 + 1e-15 * c.energy.abs(),
+            "{}: {de:e}",
+            c.potential_file
+        );
         if !c.potential_file.ends_with(".eam") {
             assert_eq!(offset, 0.0);
         } else {

@@ -1,6 +1,8 @@
 //! The φ* transform: identity at ε = 0, forces s·F against central differences of φ*, and
 //! φ_s against a numerical root of s(φ).
 
+#![allow(clippy::needless_range_loop)] // index loops read best in finite differences
+
 mod common;
 use common::*;
 use pelt::landscape::{LandscapeError, Transform};

@@ -1,12 +1,15 @@
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use pelt::landscape::Transform;
+use pelt::potential::{self, Potential};
+use pelt::system::xyz;
+use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct LandscapeArgs {
-    /// Number of atoms N.
-    #[arg(long)]
-    atoms: usize,
+    /// Number of atoms N (taken from --structure when that is given).
+    #[arg(long, required_unless_present = "structure")]
+    atoms: Option<usize>,
     /// φ0 per atom (eV/atom); the transform acts below φ0 = N · this.
     #[arg(long, allow_hyphen_values = true)]
     phi0_per_atom: f64,
@@ -17,24 +20,44 @@ pub struct LandscapeArgs {
     #[arg(long, allow_hyphen_values = true)]
     eps: f64,
     /// A total potential energy to judge (eV), e.g. the ground state's.
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "structure")]
     reference_energy: Option<f64>,
+    /// A structure whose energy (with --potential) is the reference energy.
+    #[arg(long, requires = "potential")]
+    structure: Option<PathBuf>,
+    /// Potential file for --structure.
+    #[arg(long, requires = "structure")]
+    potential: Option<PathBuf>,
     /// Print one JSON object and nothing else.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(a: LandscapeArgs) -> Result<()> {
-    let t = Transform::per_atom(a.eps, a.phi0_per_atom, a.m, a.atoms)
+    let (natoms, eref) = match (&a.structure, &a.potential) {
+        (Some(s), Some(p)) => {
+            let pot = potential::load(p)?;
+            let st = xyz::read(s)?;
+            if let Some(n) = a.atoms.filter(|&n| n != st.len()) {
+                bail!(
+                    "--atoms {n} disagrees with {}, which holds {} atoms",
+                    s.display(),
+                    st.len()
+                );
+            }
+            (st.len(), Some(pot.energy(&st.positions)))
+        }
+        _ => (a.atoms.unwrap_or(0), a.reference_energy),
+    };
+    let t = Transform::per_atom(a.eps, a.phi0_per_atom, a.m, natoms)
         .context("invalid landscape parameters")?;
-    let n = a.atoms as f64;
+    let n = natoms as f64;
     let phi_s = t.stationary_energy();
-    let eref = a.reference_energy;
     let s_ref = eref.map(|e| t.factor(e));
     let verdict = verdict(&t, eref, n);
     if a.json {
         let obj = serde_json::json!({
-            "natoms": a.atoms,
+            "natoms": natoms,
             "eps": t.eps(),
             "m": t.m(),
             "phi0": t.phi0(),
@@ -51,7 +74,10 @@ pub fn run(a: LandscapeArgs) -> Result<()> {
         return Ok(());
     }
     println!("landscape transform  phi* = phi + eps (phi - phi0)^m  for phi <= phi0");
-    println!("  N = {}, eps = {:e}, m = {}", a.atoms, t.eps(), t.m());
+    println!("  N = {natoms}, eps = {:e}, m = {}", t.eps(), t.m());
+    if let (Some(s), Some(e)) = (&a.structure, eref) {
+        println!("  reference: {} (E_ref = {e} eV)", s.display());
+    }
     println!(
         "  phi0 = {:.6} eV ({:.6} eV/atom)",
         t.phi0(),
@@ -113,7 +139,7 @@ fn verdict(t: &Transform, eref: Option<f64>, n: f64) -> String {
             "{head} The reference energy lies above phi0, where the transform is inactive (s = 1)."
         ),
         Some(e) => format!(
-            "{head} The reference structure (E_ref = {e:.4} eV) lies {:.2} eV above phi_s: s = {:.3} > 0 there, so its minima stay minima (landscape flattened by that factor); sampling that reaches phi_s would see reversed forces.",
+            "{head} The reference structure (E_ref = {e:.4} eV) lies {:.2} eV above phi_s: s = {:.3} > 0 there, so it stays a minimum, with forces scaled down by that factor (a flatter landscape). If it is the global minimum, no configuration reaches phi_s and no force ever reverses.",
             e - phi_s,
             t.factor(e)
         ),

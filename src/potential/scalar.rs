@@ -28,9 +28,9 @@ pub(super) fn compute(eam: &Eam, pos: &Coords, out: &mut Evaluation) {
     }
 
     let mut energy = 0.0;
-    for i in 0..n {
-        let (f, fp) = eam.embedding(rho[i]);
-        out.embedding_derivative[i] = fp;
+    for (&rho_i, fp_i) in rho.iter().zip(out.embedding_derivative.iter_mut()) {
+        let (f, fp) = eam.embedding(rho_i);
+        *fp_i = fp;
         energy += f;
     }
 

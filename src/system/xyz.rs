@@ -176,14 +176,13 @@ impl Layout {
         for (k, v) in &pairs {
             match k.to_ascii_lowercase().as_str() {
                 "properties" => props = Some(v.clone()),
-                "pbc" => {
+                "pbc"
                     if v.split_whitespace()
-                        .any(|t| t.eq_ignore_ascii_case("t") || t == "1")
-                    {
-                        return Err(format!(
-                            "pbc=\"{v}\": periodic structures are not supported; pelt simulates isolated clusters (expected pbc=\"F F F\" or no pbc key)"
-                        ));
-                    }
+                        .any(|t| t.eq_ignore_ascii_case("t") || t == "1") =>
+                {
+                    return Err(format!(
+                        "pbc=\"{v}\": periodic structures are not supported; pelt simulates isolated clusters (expected pbc=\"F F F\" or no pbc key)"
+                    ));
                 }
                 "comment" => layout.comment = v.clone(),
                 _ => {}
