@@ -38,7 +38,11 @@ pub struct Eam {
 }
 
 impl Eam {
-    /// Build the splines from tables (each at least 5 points; the readers check it).
+    /// Build the splines from tables.
+    ///
+    /// # Panics
+    /// If a table has fewer than 5 points or a spacing is not positive (see [`Spline::new`]);
+    /// tables from [`load`](super::load) always satisfy both.
     pub fn new(name: String, format: Format, t: EamTables) -> Eam {
         let embed = Spline::new(&t.embed, t.drho);
         Eam {

@@ -13,6 +13,10 @@ pub struct Spline {
 
 impl Spline {
     /// Build from `f` (at least 5 values) on spacing `h` > 0.
+    ///
+    /// # Panics
+    /// If `f` has fewer than 5 values or `h` is not positive. The file readers check both
+    /// and report them as errors before building a spline.
     pub fn new(f: &[f64], h: f64) -> Spline {
         let n = f.len();
         assert!(n >= 5 && h > 0.0, "Spline needs >= 5 points and h > 0");
