@@ -35,10 +35,8 @@ fn with_line(lines: &[String], n: usize, new: &str) -> String {
     l.join("\n") + "\n"
 }
 
-/// Load must fail with a message naming the file, `line` and containing every `words`.
-fn expect_potential_error(file: &str, text: &str, line: usize, words: &[&str]) {
-    let p = write(file, text);
-    let err = pelt::potential::load(&p).expect_err(file).to_string();
+/// `err` names `file` and `line` and contains every one of `words`.
+fn check_message(err: &str, file: &str, line: usize, words: &[&str]) {
     println!("{err}");
     assert!(err.contains(file), "names the file: {err}");
     assert!(
@@ -48,6 +46,18 @@ fn expect_potential_error(file: &str, text: &str, line: usize, words: &[&str]) {
     for w in words {
         assert!(err.contains(w), "says '{w}': {err}");
     }
+}
+
+/// Loading the potential `text` as `file` fails with a message as [`check_message`] wants.
+fn expect_potential_error(file: &str, text: &str, line: usize, words: &[&str]) {
+    let err = pelt::potential::load(&write(file, text)).expect_err(file);
+    check_message(&err.to_string(), file, line, words);
+}
+
+/// Reading the structure `text` as `file` fails with a message as [`check_message`] wants.
+fn expect_xyz_error(file: &str, text: &str, line: usize, words: &[&str]) {
+    let err = pelt::system::xyz::read(&write(file, text)).expect_err(file);
+    check_message(&err.to_string(), file, line, words);
 }
 
 #[test]
@@ -203,20 +213,6 @@ fn missing_file_and_unknown_format() {
         err.contains("potential.txt") && err.contains(".eam.alloy"),
         "{err}"
     );
-}
-
-fn expect_xyz_error(file: &str, text: &str, line: usize, words: &[&str]) {
-    let p = write(file, text);
-    let err = pelt::system::xyz::read(&p).expect_err(file).to_string();
-    println!("{err}");
-    assert!(err.contains(file), "names the file: {err}");
-    assert!(
-        err.contains(&format!(":{line}:")),
-        "names line {line}: {err}"
-    );
-    for w in words {
-        assert!(err.contains(w), "says '{w}': {err}");
-    }
 }
 
 #[test]

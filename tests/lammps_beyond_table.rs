@@ -47,15 +47,7 @@ fn linear_continuation_of_f_agrees_with_lammps() {
         pot.compute(&c.positions, &mut ev);
         // Al_mm at this compression has E ≈ 3.2e6 eV: allow rounding relative to that size.
         let scale = c.energy.abs();
-        let df = c
-            .forces
-            .iter()
-            .enumerate()
-            .flat_map(|(i, f)| {
-                let g = ev.forces.get(i);
-                (0..3).map(move |k| (g[k] - f[k]).abs())
-            })
-            .fold(0.0, f64::max);
+        let df = max_force_difference(&ev.forces, &c.forces);
         assert!(
             df <= 1e-9 + 1e-15 * scale,
             "{}: max |dF| = {df:e}",

@@ -22,15 +22,7 @@ fn every_reference_case_agrees_with_lammps() {
         let mut ev = Evaluation::new(r.positions.len());
         pot.compute(&r.positions, &mut ev);
         let de = (ev.energy - r.energy).abs();
-        let df = r
-            .forces
-            .iter()
-            .enumerate()
-            .flat_map(|(i, f)| {
-                let g = ev.forces.get(i);
-                (0..3).map(move |k| (g[k] - f[k]).abs())
-            })
-            .fold(0.0, f64::max);
+        let df = max_force_difference(&ev.forces, &r.forces);
         println!("{:45} |dE| = {de:.2e} eV  max|dF| = {df:.2e} eV/A", r.file);
         assert!(
             de <= 1e-9,

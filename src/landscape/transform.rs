@@ -2,6 +2,17 @@ use super::LandscapeError;
 
 /// The φ* transform with parameters (ε, φ0, m). φ0 is a total energy (eV); use
 /// [`Transform::per_atom`] for φ0 given per atom.
+///
+/// The paper's Al55 at ε = 2e-4 (m = 4, φ0 = −2.58 eV/atom): forces reverse below
+/// φ_s ≈ −152.67 eV, above the relaxed icosahedron (−154.6127 eV), where s < 0.
+/// ```
+/// use pelt::landscape::Transform;
+/// let t = Transform::per_atom(2e-4, -2.58, 4, 55).unwrap();
+/// let phi_s = t.stationary_energy().unwrap();
+/// assert!((phi_s + 152.672).abs() < 1e-3);
+/// assert!(t.factor(-154.6127) < 0.0);
+/// assert_eq!(t.factor(phi_s + 1e-9).signum(), 1.0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Transform {
     eps: f64,

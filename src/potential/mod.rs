@@ -140,6 +140,15 @@ pub trait Potential: Send + Sync {
 }
 
 /// Read a potential file, telling its format from its name.
+///
+/// ```
+/// use pelt::potential::{load, Potential};
+/// use pelt::system::builders::icosahedron;
+/// let pot = load(std::path::Path::new("inputs/potentials/Al_EA.eam.alloy")).unwrap();
+/// // The LAMMPS reference Ih55 (centre–vertex 2.76 Å): −153.30313870652554 eV.
+/// let e = pot.energy(&icosahedron(2, 2.76).unwrap());
+/// assert!((e + 153.30313870652554).abs() < 1e-9);
+/// ```
 pub fn load(path: &Path) -> Result<Eam, PotentialError> {
     let format = Format::from_path(path).ok_or_else(|| PotentialError::UnknownFormat {
         path: path.to_path_buf(),

@@ -68,3 +68,15 @@ pub const POTENTIALS: [&str; 4] = [
 pub fn potential(name: &str) -> pelt::potential::Eam {
     pelt::potential::load(&repo(&format!("inputs/potentials/{name}"))).expect("load potential")
 }
+
+/// Largest |F_pelt − F_ref| over all components (eV/Å).
+pub fn max_force_difference(forces: &Coords, reference: &[[f64; 3]]) -> f64 {
+    reference
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| {
+            let g = forces.get(i);
+            (0..3).map(move |k| (g[k] - f[k]).abs())
+        })
+        .fold(0.0, f64::max)
+}
