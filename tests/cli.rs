@@ -46,9 +46,8 @@ fn version_reports_the_linked_mpi_and_hdf5() {
     assert!(out.contains("HDF5: 1."), "{out}");
 }
 
-#[test]
-fn energy_of_the_ih55_reference() {
-    let xyz = ih55_reference();
+/// `pelt energy --json` of `xyz` with Al_EA: its stdout must be exactly one JSON object.
+fn energy_json(xyz: &std::path::Path) -> serde_json::Value {
     let pot = repo("inputs/potentials/Al_EA.eam.alloy");
     let (code, out, err) = pelt(&[
         "energy",
@@ -58,7 +57,14 @@ fn energy_of_the_ih55_reference() {
         "--json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("stdout is one JSON object");
+    serde_json::from_str(out.trim()).expect("stdout is one JSON object")
+}
+
+#[test]
+fn energy_of_the_ih55_reference() {
+    let xyz = ih55_reference();
+    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
+    let v = energy_json(&xyz);
     assert_eq!(v["natoms"], 55);
     let e = v["energy"].as_f64().unwrap();
     assert!((e - (-153.30313870652554)).abs() <= 1e-9, "{e}");
@@ -165,15 +171,7 @@ fn build_writes_and_never_overwrites() {
     );
     assert_eq!(std::fs::read_to_string(&p).unwrap(), first);
     // The built file gives the reference energy.
-    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
-    let (_, out, _) = pelt(&[
-        "energy",
-        "--potential",
-        pot.to_str().unwrap(),
-        p.to_str().unwrap(),
-        "--json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let v = energy_json(&p);
     assert!((v["energy"].as_f64().unwrap() + 153.30313870652554).abs() < 1e-9);
     // --force replaces it.
     let (code, _, _) = pelt(&[
