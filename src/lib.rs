@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod landscape;
+pub mod minimize;
 pub mod potential;
 pub mod rng;
 pub mod system;
