@@ -206,3 +206,54 @@ fn build_writes_and_never_overwrites() {
         assert!([75, 38, 43].contains(&n));
     }
 }
+
+#[test]
+fn quench_prints_the_minimum_and_writes_it() {
+    let r = references()
+        .into_iter()
+        .find(|r| r.file == "Al_EA.eam.alloy__ih55_jit010_s1.json")
+        .unwrap();
+    let start = scratch("jit55.xyz");
+    let s = pelt::system::Structure::new("Al", r.positions, "jittered Ih55");
+    std::fs::write(&start, pelt::system::xyz::to_string(&s, false, &[])).unwrap();
+    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
+    for method in ["lbfgs", "fire"] {
+        let out_file = scratch(&format!("q-{method}.extxyz"));
+        let _ = std::fs::remove_file(&out_file);
+        let (code, out, err) = pelt(&[
+            "quench",
+            "--potential",
+            pot.to_str().unwrap(),
+            start.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+            "--minimizer",
+            method,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        // The number after "NAME:" on the line that starts with NAME.
+        let field = |name: &str| -> f64 {
+            let l = out.lines().find(|l| l.starts_with(name)).unwrap();
+            let after = &l[l.find(':').unwrap() + 1..];
+            after.split_whitespace().next().unwrap().parse().unwrap()
+        };
+        assert!((field("energy") - r.minimised_energy).abs() < 1e-6, "{out}");
+        assert!(field("max |F|") <= 1e-6, "{out}");
+        assert!(field("force evaluations") > 10.0, "{out}");
+        assert!(out.contains("termination:       converged"), "{out}");
+        // The written file holds the minimum.
+        let v = energy_json(&out_file);
+        assert!((v["energy"].as_f64().unwrap() - r.minimised_energy).abs() < 1e-6);
+        // And is not overwritten by a second run.
+        let (code, _, err) = pelt(&[
+            "quench",
+            "--potential",
+            pot.to_str().unwrap(),
+            start.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1);
+        assert!(err.contains("already exists"), "{err}");
+    }
+}

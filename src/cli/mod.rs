@@ -3,6 +3,7 @@
 mod build;
 mod energy;
 mod landscape;
+mod quench;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -22,6 +23,8 @@ enum Command {
     Energy(energy::EnergyArgs),
     /// Report the φ* transform: φ0, the stationary energy φ_s, and s at a reference energy.
     Landscape(landscape::LandscapeArgs),
+    /// Quench a structure to a local minimum of φ (L-BFGS or FIRE).
+    Quench(quench::QuenchArgs),
 }
 
 /// Parse the command line and run the subcommand.
@@ -34,5 +37,6 @@ pub fn run() -> anyhow::Result<()> {
         Command::Build(a) => build::run(a),
         Command::Energy(a) => energy::run(a),
         Command::Landscape(a) => landscape::run(a),
+        Command::Quench(a) => quench::run(a),
     }
 }
