@@ -1,4 +1,4 @@
-use super::{max_abs, max_atom_step, Convergence, Minimizer, Outcome, Termination};
+use super::{max_abs, max_atom_step, Convergence, Minimizer, Outcome};
 use crate::potential::{Evaluation, Potential};
 use crate::system::Coords;
 
@@ -54,7 +54,7 @@ impl Minimizer for Fire {
             let f = eval.forces.as_flat();
             let fmax = max_abs(f);
             if fmax <= conv.fmax {
-                return outcome(eval, fmax, it, evaluations, Termination::Converged);
+                return Outcome::at(eval, fmax, it, evaluations, conv);
             }
             let power: f64 = f.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
             if power > 0.0 {
@@ -90,28 +90,12 @@ impl Minimizer for Fire {
             potential.compute(positions, eval);
             evaluations += 1;
         }
-        let fmax = max_abs(eval.forces.as_flat());
-        let t = if fmax <= conv.fmax {
-            Termination::Converged
-        } else {
-            Termination::IterationLimit
-        };
-        outcome(eval, fmax, conv.max_iterations, evaluations, t)
-    }
-}
-
-pub(super) fn outcome(
-    eval: &Evaluation,
-    max_force: f64,
-    iterations: usize,
-    force_evaluations: usize,
-    termination: Termination,
-) -> Outcome {
-    Outcome {
-        energy: eval.energy,
-        max_force,
-        iterations,
-        force_evaluations,
-        termination,
+        Outcome::at(
+            eval,
+            max_abs(eval.forces.as_flat()),
+            conv.max_iterations,
+            evaluations,
+            conv,
+        )
     }
 }

@@ -1,5 +1,4 @@
-use super::fire::outcome;
-use super::{max_abs, max_atom_step, Convergence, Minimizer, Outcome, Termination};
+use super::{max_abs, max_atom_step, Convergence, Minimizer, Outcome};
 use crate::potential::{Evaluation, Potential};
 use crate::system::Coords;
 use std::collections::VecDeque;
@@ -65,7 +64,7 @@ impl Minimizer for Lbfgs {
         for it in 0..conv.max_iterations {
             let fmax = max_abs(&g);
             if fmax <= conv.fmax {
-                return outcome(eval, fmax, it, evaluations, Termination::Converged);
+                return Outcome::at(eval, fmax, it, evaluations, conv);
             }
             // Two-loop recursion: d = −H g.
             d.copy_from_slice(&g);
@@ -151,12 +150,6 @@ impl Minimizer for Lbfgs {
             std::mem::swap(&mut g, &mut g_new);
             energy = eval.energy;
         }
-        let fmax = max_abs(&g);
-        let t = if fmax <= conv.fmax {
-            Termination::Converged
-        } else {
-            Termination::IterationLimit
-        };
-        outcome(eval, fmax, conv.max_iterations, evaluations, t)
+        Outcome::at(eval, max_abs(&g), conv.max_iterations, evaluations, conv)
     }
 }

@@ -55,6 +55,30 @@ pub struct Outcome {
     pub termination: Termination,
 }
 
+impl Outcome {
+    /// The outcome at the current `eval`, whose largest force component is `max_force`:
+    /// converged if that is within `conv.fmax`, else stopped by the iteration limit.
+    pub(crate) fn at(
+        eval: &Evaluation,
+        max_force: f64,
+        iterations: usize,
+        force_evaluations: usize,
+        conv: Convergence,
+    ) -> Outcome {
+        Outcome {
+            energy: eval.energy,
+            max_force,
+            iterations,
+            force_evaluations,
+            termination: if max_force <= conv.fmax {
+                Termination::Converged
+            } else {
+                Termination::IterationLimit
+            },
+        }
+    }
+}
+
 /// A local minimiser of φ.
 pub trait Minimizer {
     /// Short name ("fire", "lbfgs").
