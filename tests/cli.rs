@@ -217,10 +217,8 @@ fn quench_prints_the_minimum_and_writes_it() {
     let s = pelt::system::Structure::new("Al", r.positions, "jittered Ih55");
     std::fs::write(&start, pelt::system::xyz::to_string(&s, false, &[])).unwrap();
     let pot = repo("inputs/potentials/Al_EA.eam.alloy");
-    for method in ["lbfgs", "fire"] {
-        let out_file = scratch(&format!("q-{method}.extxyz"));
-        let _ = std::fs::remove_file(&out_file);
-        let (code, out, err) = pelt(&[
+    let run = |out_file: &std::path::Path, method: &str| {
+        pelt(&[
             "quench",
             "--potential",
             pot.to_str().unwrap(),
@@ -229,7 +227,12 @@ fn quench_prints_the_minimum_and_writes_it() {
             out_file.to_str().unwrap(),
             "--minimizer",
             method,
-        ]);
+        ])
+    };
+    for method in ["lbfgs", "fire"] {
+        let out_file = scratch(&format!("q-{method}.extxyz"));
+        let _ = std::fs::remove_file(&out_file);
+        let (code, out, err) = run(&out_file, method);
         assert_eq!(code, 0, "{err}");
         // The number after "NAME:" on the line that starts with NAME.
         let field = |name: &str| -> f64 {
@@ -245,14 +248,7 @@ fn quench_prints_the_minimum_and_writes_it() {
         let v = energy_json(&out_file);
         assert!((v["energy"].as_f64().unwrap() - r.minimised_energy).abs() < 1e-6);
         // And is not overwritten by a second run.
-        let (code, _, err) = pelt(&[
-            "quench",
-            "--potential",
-            pot.to_str().unwrap(),
-            start.to_str().unwrap(),
-            "-o",
-            out_file.to_str().unwrap(),
-        ]);
+        let (code, _, err) = run(&out_file, method);
         assert_eq!(code, 1);
         assert!(err.contains("already exists"), "{err}");
     }

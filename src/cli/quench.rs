@@ -39,12 +39,8 @@ pub fn run(a: QuenchArgs) -> Result<()> {
     if !(a.fmax > 0.0 && a.fmax.is_finite()) {
         anyhow::bail!("--fmax {}: expected a positive force in eV/A", a.fmax);
     }
-    if a.output.exists() && !a.force {
-        anyhow::bail!(
-            "{} already exists; not overwriting it (pass --force to replace it)",
-            a.output.display()
-        );
-    }
+    // Refuse before the work, not after it.
+    xyz::ensure_writable(&a.output, a.force)?;
     let pot = potential::load(&a.potential)?;
     let s = xyz::read(&a.structure)?;
     let mut min: Box<dyn Minimizer> = match a.minimizer {

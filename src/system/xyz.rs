@@ -307,15 +307,22 @@ pub fn to_string(s: &Structure, extended: bool, info: &[(&str, String)]) -> Stri
     out
 }
 
-/// Write a file without ever replacing an existing one unless `force` is set. The text goes
-/// to a temporary file beside the target first and is renamed over it, so an interrupted
-/// write never leaves a half-written file behind.
-pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), StructureError> {
+/// The rule of [`write_new`] on its own, for commands that check before long work: an
+/// existing `path` may only be replaced with `force`.
+pub fn ensure_writable(path: &Path, force: bool) -> Result<(), StructureError> {
     if path.exists() && !force {
         return Err(StructureError::Exists {
             path: path.to_path_buf(),
         });
     }
+    Ok(())
+}
+
+/// Write a file without ever replacing an existing one unless `force` is set. The text goes
+/// to a temporary file beside the target first and is renamed over it, so an interrupted
+/// write never leaves a half-written file behind.
+pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), StructureError> {
+    ensure_writable(path, force)?;
     let io = |source| StructureError::Io {
         path: path.to_path_buf(),
         source,
