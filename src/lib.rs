@@ -6,10 +6,12 @@
 //! the code; `README.md` for how to run it.
 #![warn(missing_docs)]
 
+pub mod dynamics;
 pub mod landscape;
 pub mod minimize;
 pub mod potential;
 pub mod rng;
+pub mod stats;
 pub mod system;
 pub mod units;
 pub mod version;

@@ -1,0 +1,58 @@
+//! Evaporation detection: an atom with no neighbour within the potential's cutoff has left
+//! the cluster.
+
+use crate::system::Coords;
+
+/// Indices of the atoms with no other atom within `cutoff` (Å).
+pub fn isolated_atoms(positions: &Coords, cutoff: f64) -> Vec<usize> {
+    let n = positions.len();
+    let c2 = cutoff * cutoff;
+    let (x, y, z) = (positions.x(), positions.y(), positions.z());
+    (0..n)
+        .filter(|&i| {
+            n > 1
+                && (0..n).all(|j| {
+                    j == i || {
+                        let (dx, dy, dz) = (x[i] - x[j], y[i] - y[j], z[i] - z[j]);
+                        dx * dx + dy * dy + dz * dz > c2
+                    }
+                })
+        })
+        .collect()
+}
+
+/// Counts evaporation events: an atom that becomes isolated is logged and counted once,
+/// until it rejoins the cluster.
+#[derive(Clone, Debug, Default)]
+pub struct EvaporationMonitor {
+    isolated: Vec<bool>,
+    events: u64,
+}
+
+impl EvaporationMonitor {
+    /// Check `positions`; logs a warning naming `label` and `step` for every newly isolated
+    /// atom. Returns the number of atoms isolated now.
+    pub fn check(&mut self, positions: &Coords, cutoff: f64, label: &str, step: u64) -> usize {
+        let n = positions.len();
+        self.isolated.resize(n, false);
+        let now = isolated_atoms(positions, cutoff);
+        let mut flags = vec![false; n];
+        for &i in &now {
+            flags[i] = true;
+            if !self.isolated[i] {
+                self.events += 1;
+                log::warn!(
+                    "{label}: atom {i} has no neighbour within {cutoff:.3} Å at step {step} \
+                     (evaporated)"
+                );
+            }
+        }
+        self.isolated = flags;
+        now.len()
+    }
+
+    /// Evaporation events so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+}
