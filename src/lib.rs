@@ -13,5 +13,6 @@ pub mod potential;
 pub mod rng;
 pub mod stats;
 pub mod system;
+pub mod tempering;
 pub mod units;
 pub mod version;

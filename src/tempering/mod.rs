@@ -1,0 +1,274 @@
+//! Parallel tempering: K replicas on a temperature ladder swap temperatures (never
+//! configurations) with probability min(1, exp[(β_i − β_j)(E*_i − E*_j)]), where E* is the
+//! sampled potential energy φ* (plus the containment wall). After a swap a replica's
+//! velocities are rescaled by √(T_new/T_old) and its thermostat is retargeted.
+//!
+//! The loop ([`Tempering::run`]) advances the replicas this process holds and talks to the
+//! others only through an [`Exchange`]. Swap decisions use one swap stream that every
+//! process draws identically, and each replica has its own stream, so the result does not
+//! depend on how replicas are spread over processes.
+
+pub mod exchange;
+mod ladder;
+mod replica;
+pub mod schedule;
+mod statistics;
+mod summary;
+
+pub use exchange::{Exchange, Local, Threads};
+pub use ladder::Ladder;
+pub use replica::{MdWalker, QuenchSettings};
+pub use schedule::{Deo, Seo, SwapSchedule};
+pub use statistics::Statistics;
+pub use summary::{Summary, TemperatureRow};
+
+use crate::rng::{self, Stream};
+use crate::system::Coords;
+use crate::units::KB;
+
+/// Errors in setting up tempering.
+#[derive(Debug, thiserror::Error)]
+pub enum TemperingError {
+    /// The temperature ladder is not usable.
+    #[error("temperature ladder: {0}")]
+    Ladder(String),
+    /// The intervals or counts are not usable.
+    #[error("{0}")]
+    Settings(String),
+}
+
+/// One sample of a replica's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sample {
+    /// Untransformed potential energy φ (eV).
+    pub phi: f64,
+    /// Transformed potential energy φ* (eV).
+    pub phi_star: f64,
+    /// Containment wall energy (eV).
+    pub wall: f64,
+    /// Kinetic energy (eV).
+    pub kinetic: f64,
+    /// Kinetic temperature with 3N − 6 degrees of freedom (K).
+    pub temperature: f64,
+    /// H* + the energy the thermostat took (eV): constant up to integration error.
+    pub conserved: f64,
+    /// Force factor s(φ).
+    pub scale: f64,
+}
+
+/// An inherent-structure quench of a copy of a replica's configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quench {
+    /// Energy of the local minimum of φ (eV).
+    pub energy: f64,
+    /// max |F| there (eV/Å).
+    pub max_force: f64,
+    /// Energy+force evaluations used.
+    pub force_evaluations: usize,
+    /// Whether max |F| reached the tolerance.
+    pub converged: bool,
+    /// Positions of the minimum (Å).
+    pub positions: Coords,
+}
+
+/// What the tempering loop advances: one replica at one temperature of the ladder.
+pub trait Walker {
+    /// One MD step at the current temperature. `step` counts from 1.
+    fn step(&mut self, step: u64);
+
+    /// The potential energy the replica samples (φ* + wall, eV): swaps use it.
+    fn energy(&self) -> f64;
+
+    /// Current energies and temperature.
+    fn sample(&self) -> Sample;
+
+    /// Move the replica from temperature `from` to `to` (K): rescale the velocities by
+    /// √(to/from) and retarget the thermostat.
+    fn retarget(&mut self, from: f64, to: f64);
+
+    /// Quench a copy of the current configuration; `None` if the walker has none.
+    fn quench(&mut self) -> Option<Quench>;
+
+    /// Evaporation events seen so far.
+    fn evaporations(&self) -> u64 {
+        0
+    }
+}
+
+/// Receives what the loop produces. Every method has a default that ignores it.
+pub trait Recorder {
+    /// A sample of `replica`, at temperature index `temperature`, after `step` steps.
+    fn sample(&mut self, _step: u64, _temperature: usize, _replica: usize, _sample: &Sample) {}
+
+    /// A quench of `replica` at temperature index `temperature` after `step` steps.
+    fn quench(&mut self, _step: u64, _temperature: usize, _replica: usize, _quench: &Quench) {}
+
+    /// An exchange after `step` steps: the pairs attempted (k for pair (k, k+1)), whether
+    /// each was accepted, and the replica at each temperature afterwards.
+    fn exchange(&mut self, _step: u64, _attempts: &[(usize, bool)], _replica_at: &[usize]) {}
+}
+
+/// A recorder that keeps nothing.
+impl Recorder for () {}
+
+/// Steps and intervals of a tempering run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// MD steps of every replica.
+    pub steps: u64,
+    /// Steps between exchanges.
+    pub swap_interval: u64,
+    /// Steps between samples.
+    pub sample_interval: u64,
+    /// Steps between quenches (0: never).
+    pub quench_interval: u64,
+    /// Seed of the run: replica r uses stream (seed, r), swaps use (seed, SWAP_STREAM).
+    pub seed: u64,
+}
+
+/// Probability min(1, exp[(β_i − β_j)(E_i − E_j)]) that the replica with energy `e_i` (eV)
+/// at `t_i` (K) and the one with `e_j` at `t_j` swap temperatures. Equal temperatures always
+/// swap.
+pub fn acceptance(t_i: f64, t_j: f64, e_i: f64, e_j: f64) -> f64 {
+    let delta = (1.0 / (KB * t_i) - 1.0 / (KB * t_j)) * (e_i - e_j);
+    if delta >= 0.0 {
+        1.0
+    } else {
+        delta.exp()
+    }
+}
+
+/// Stream index of the swap decisions (replicas use 0 … K−1).
+pub const SWAP_STREAM: u64 = u64::MAX;
+
+/// The tempering loop over the replicas one process holds.
+pub struct Tempering {
+    settings: Settings,
+    ladder: Ladder,
+    schedule: Box<dyn SwapSchedule>,
+    swap_rng: Stream,
+    statistics: Statistics,
+    step: u64,
+}
+
+impl Tempering {
+    /// A run of `settings` on `ladder` (replica k starts at temperature k).
+    pub fn new(
+        settings: Settings,
+        ladder: Ladder,
+        schedule: Box<dyn SwapSchedule>,
+    ) -> Result<Tempering, TemperingError> {
+        for (name, v) in [
+            ("swap_interval", settings.swap_interval),
+            ("sample_interval", settings.sample_interval),
+        ] {
+            if v == 0 {
+                return Err(TemperingError::Settings(format!("{name} must be ≥ 1 step")));
+            }
+        }
+        let k = ladder.len();
+        Ok(Tempering {
+            swap_rng: rng::stream(settings.seed, SWAP_STREAM),
+            statistics: Statistics::new(k),
+            settings,
+            ladder,
+            schedule,
+            step: 0,
+        })
+    }
+
+    /// The ladder.
+    pub fn ladder(&self) -> &Ladder {
+        &self.ladder
+    }
+
+    /// Statistics so far.
+    pub fn statistics(&self) -> &Statistics {
+        &self.statistics
+    }
+
+    /// Steps done so far.
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    /// Run until `settings.steps` steps are done (or `until` returns true, checked after
+    /// every exchange), advancing `walkers` — (replica, walker) pairs this process holds,
+    /// each at its temperature in [`Tempering::statistics`] — and calling `recorder`.
+    pub fn run<W: Walker>(
+        &mut self,
+        walkers: &mut [(usize, W)],
+        exchange: &mut dyn Exchange,
+        recorder: &mut dyn Recorder,
+        mut until: impl FnMut(u64) -> bool,
+    ) {
+        let s = self.settings;
+        while self.step < s.steps {
+            self.step += 1;
+            let step = self.step;
+            for (_, w) in walkers.iter_mut() {
+                w.step(step);
+            }
+            if step % s.sample_interval == 0 {
+                for (r, w) in walkers.iter() {
+                    recorder.sample(step, self.statistics.temperature_of[*r], *r, &w.sample());
+                }
+            }
+            if s.quench_interval > 0 && step % s.quench_interval == 0 {
+                for (r, w) in walkers.iter_mut() {
+                    if let Some(q) = w.quench() {
+                        recorder.quench(step, self.statistics.temperature_of[*r], *r, &q);
+                    }
+                }
+            }
+            if step % s.swap_interval == 0 {
+                self.exchange(walkers, exchange, recorder);
+                if until(step) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// One exchange: gather every replica's energy, decide the swaps identically on every
+    /// process, and retarget the local replicas whose temperature changed.
+    fn exchange<W: Walker>(
+        &mut self,
+        walkers: &mut [(usize, W)],
+        exchange: &mut dyn Exchange,
+        recorder: &mut dyn Recorder,
+    ) {
+        let k = self.ladder.len();
+        let local: Vec<(usize, f64)> = walkers.iter().map(|(r, w)| (*r, w.energy())).collect();
+        let energy = exchange.gather(&local);
+        let before = self.statistics.temperature_of.clone();
+        let parity = self
+            .schedule
+            .parity(self.statistics.exchanges, &mut self.swap_rng);
+        let mut attempts = Vec::new();
+        for t in (parity..k.saturating_sub(1)).step_by(2) {
+            let (a, b) = (
+                self.statistics.replica_at[t],
+                self.statistics.replica_at[t + 1],
+            );
+            let p = acceptance(
+                self.ladder.get(t),
+                self.ladder.get(t + 1),
+                energy[a],
+                energy[b],
+            );
+            // One draw per attempt, even when p = 1, keeps the swap stream in step.
+            let accept = rng::uniform(&mut self.swap_rng) < p;
+            self.statistics.attempt(t, accept);
+            attempts.push((t, accept));
+        }
+        self.statistics.finish_exchange();
+        for (r, w) in walkers.iter_mut() {
+            let (from, to) = (before[*r], self.statistics.temperature_of[*r]);
+            if from != to {
+                w.retarget(self.ladder.get(from), self.ladder.get(to));
+            }
+        }
+        recorder.exchange(self.step, &attempts, &self.statistics.replica_at);
+    }
+}
