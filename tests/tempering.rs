@@ -257,11 +257,10 @@ fn acceptance_falls_where_the_heat_capacity_peaks() {
     let worst = (0..acc.len())
         .min_by(|&a, &b| acc[a].total_cmp(&acc[b]))
         .unwrap();
-    for k in 0..ladder.len() {
+    for (k, c) in cv.iter().enumerate() {
         println!(
-            "T {:7.1} K  C/kB {:7.1}  acc {}",
+            "T {:7.1} K  C/kB {c:7.1}  acc {}",
             ladder.get(k),
-            cv[k],
             acc.get(k).map_or("-".into(), |a| format!("{a:.3}"))
         );
     }
