@@ -349,6 +349,7 @@ fn al13_walkers<'a>(
                 md,
                 start.clone(),
                 26.982,
+                ladder.get(r),
                 Box::new(Bussi::new(ladder.get(r), 100.0)),
                 seed,
                 r,

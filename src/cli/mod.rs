@@ -4,6 +4,7 @@ mod build;
 mod energy;
 mod landscape;
 mod quench;
+mod run;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -25,6 +26,8 @@ enum Command {
     Landscape(landscape::LandscapeArgs),
     /// Quench a structure to a local minimum of φ (L-BFGS or FIRE).
     Quench(quench::QuenchArgs),
+    /// Parallel tempering from a TOML input (replicas spread over threads).
+    Run(run::RunArgs),
 }
 
 /// Parse the command line and run the subcommand.
@@ -38,5 +41,6 @@ pub fn run() -> anyhow::Result<()> {
         Command::Energy(a) => energy::run(a),
         Command::Landscape(a) => landscape::run(a),
         Command::Quench(a) => quench::run(a),
+        Command::Run(a) => run::run(a),
     }
 }

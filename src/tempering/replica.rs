@@ -35,20 +35,19 @@ pub struct MdWalker<'a> {
 
 impl<'a> MdWalker<'a> {
     /// Replica `replica` of a run with `seed`: starts at `positions` with Maxwell–Boltzmann
-    /// velocities at the thermostat's temperature (exactly, with P = L = 0).
+    /// velocities at `temperature` (exactly, with P = L = 0).
     pub fn new(
         md: Md<'a>,
         positions: Coords,
         mass: f64,
+        temperature: f64,
         thermostat: Box<dyn Thermostat>,
         seed: u64,
         replica: usize,
     ) -> MdWalker<'a> {
         let mut rng = rng::stream(seed, replica as u64);
         let mut state = State::at_rest(positions, mass);
-        if let Some(t) = thermostat.temperature() {
-            state.thermalize(t, &mut rng);
-        }
+        state.thermalize(temperature, &mut rng);
         md.evaluate(&mut state);
         MdWalker {
             md,
