@@ -1,5 +1,6 @@
 //! Command line: one file per subcommand.
 
+mod basin_hop;
 mod build;
 mod energy;
 mod landscape;
@@ -18,6 +19,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Search for the lowest minimum by basin hopping.
+    BasinHop(basin_hop::BasinHopArgs),
     /// Build a cluster (icosahedron, decahedron, cuboctahedron, truncated octahedron, random).
     Build(build::BuildArgs),
     /// Energy (and forces) of a structure with a tabulated EAM / glue potential.
@@ -37,6 +40,7 @@ pub fn run() -> anyhow::Result<()> {
         .long_version(pelt::version::long_version());
     let cli = Cli::from_arg_matches(&cmd.get_matches())?;
     match cli.command {
+        Command::BasinHop(a) => basin_hop::run(a),
         Command::Build(a) => build::run(a),
         Command::Energy(a) => energy::run(a),
         Command::Landscape(a) => landscape::run(a),

@@ -4,6 +4,7 @@
 //! A quench ([`quench`]) works on a copy of the positions and never touches the running
 //! state. How a minimisation ended is returned as data ([`Termination`]), never as an error.
 
+pub mod basin_hopping;
 mod fire;
 mod lbfgs;
 

@@ -6,6 +6,7 @@
 
 pub mod builders;
 mod coords;
+pub mod geometry;
 mod structure;
 pub mod xyz;
 
