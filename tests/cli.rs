@@ -253,3 +253,35 @@ fn quench_prints_the_minimum_and_writes_it() {
         assert!(err.contains("already exists"), "{err}");
     }
 }
+
+#[test]
+fn basin_hop_lists_minima_writes_the_lowest_and_never_overwrites() {
+    let out = scratch("bh13.xyz");
+    let _ = std::fs::remove_file(&out);
+    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
+    let args = [
+        "basin-hop",
+        "--potential",
+        pot.to_str().unwrap(),
+        "--atoms",
+        "13",
+        "--steps",
+        "60",
+        "--seed",
+        "4",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let (code, stdout, stderr) = pelt(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("distinct minima") && stdout.contains("ΔR"),
+        "{stdout}"
+    );
+    let s = pelt::system::xyz::read(&out).unwrap();
+    let e = pelt::potential::Potential::energy(&potential("Al_EA.eam.alloy"), &s.positions);
+    assert!((e + 31.2787867823).abs() < 1e-8, "{e}");
+    let (code, _, stderr) = pelt(&args);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("already exists"), "{stderr}");
+}
