@@ -177,6 +177,8 @@ struct Part {
 struct Trace {
     samples: Vec<(u64, usize, usize, Sample)>,
     quenches: Vec<(u64, usize, usize, Quench)>,
+    /// The lowest quench so far, with its positions: (step, replica, quench).
+    lowest: Option<(u64, usize, Quench)>,
     exchanges: Vec<(u64, Vec<usize>)>,
     summary: Summary,
     keep_exchanges: bool,
@@ -205,21 +207,14 @@ impl Recorder for Trace {
                 q.max_force
             );
         }
-        // Keep positions only of the lowest minimum so far.
-        let lowest = self
-            .quenches
-            .iter()
-            .filter(|x| !x.3.positions.is_empty())
-            .map(|x| x.3.energy)
-            .fold(f64::INFINITY, f64::min);
-        let mut q = q.clone();
-        if q.energy < lowest {
-            for x in self.quenches.iter_mut() {
-                x.3.positions = Coords::zeros(0);
-            }
-        } else {
-            q.positions = Coords::zeros(0);
+        if self.lowest.as_ref().is_none_or(|l| q.energy < l.2.energy) {
+            self.lowest = Some((step, r, q.clone()));
         }
+        // The table keeps energies only; positions are kept for the lowest.
+        let q = Quench {
+            positions: Coords::zeros(0),
+            ..q.clone()
+        };
         self.quenches.push((step, t, r, q));
     }
 
@@ -292,6 +287,7 @@ fn run_part(
     let mut trace = Trace {
         samples: Vec::new(),
         quenches: Vec::new(),
+        lowest: None,
         exchanges: Vec::new(),
         summary: Summary::new(k, tp.equilibration),
         keep_exchanges: first,
@@ -339,34 +335,24 @@ fn write_results(
     let mut samples = Vec::new();
     let mut quenches = Vec::new();
     let mut exchanges = Vec::new();
+    let mut lowest: Option<(u64, usize, Quench)> = None;
     for p in parts {
         samples.extend(p.trace.samples);
         quenches.extend(p.trace.quenches);
         exchanges.extend(p.trace.exchanges);
+        if let Some(l) = p.trace.lowest {
+            if lowest
+                .as_ref()
+                .is_none_or(|b| (l.2.energy, l.1) < (b.2.energy, b.1))
+            {
+                lowest = Some(l);
+            }
+        }
     }
     samples.sort_by_key(|s| (s.0, s.1));
     quenches.sort_by_key(|q| (q.0, q.1));
 
-    let mut csv = String::from("temperature_K,samples,phi_eV,phi_star_eV,T_kin_K,Cv_star_kB,quenches,E_IS_eV,acceptance_to_next\n");
-    for (k, r) in rows.iter().enumerate() {
-        let acc = if k + 1 < rows.len() {
-            format!("{}", statistics.acceptance(k))
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{acc}",
-            r.temperature,
-            r.samples,
-            r.phi,
-            r.phi_star,
-            r.kinetic_temperature,
-            r.heat_capacity,
-            r.quenches,
-            r.inherent_energy
-        );
-    }
+    let csv = Summary::csv(&rows, &statistics);
     let mut s = String::from("step,time_ps,temperature_index,temperature_K,replica,phi_eV,phi_star_eV,wall_eV,kinetic_eV,T_kin_K,conserved_eV,s\n");
     for (step, t, r, x) in &samples {
         let _ = writeln!(
@@ -417,20 +403,16 @@ fn write_results(
     write("quenches.csv", &q)?;
     write("exchanges.csv", &e)?;
     write("input.toml", &cfg.text)?;
-    if let Some(best) = quenches
-        .iter()
-        .filter(|x| !x.3.positions.is_empty())
-        .min_by(|a, b| a.3.energy.total_cmp(&b.3.energy))
-    {
+    if let Some((step, replica, best)) = &lowest {
         let structure = Structure {
             symbols: prep.structure.symbols.clone(),
-            positions: best.3.positions.clone(),
+            positions: best.positions.clone(),
             comment: format!("lowest inherent structure of {}", cfg.path.display()),
         };
         let info = [
-            ("energy", format!("{:.10}", best.3.energy)),
-            ("step", best.0.to_string()),
-            ("replica", best.2.to_string()),
+            ("energy", format!("{:.10}", best.energy)),
+            ("step", step.to_string()),
+            ("replica", replica.to_string()),
         ];
         write("lowest.xyz", &xyz::to_string(&structure, true, &info))?;
     }

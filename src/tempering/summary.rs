@@ -95,6 +95,32 @@ impl Summary {
             .collect()
     }
 
+    /// `rows` and the acceptance of each pair as CSV (summary.csv of `pelt run`).
+    pub fn csv(rows: &[TemperatureRow], statistics: &Statistics) -> String {
+        let mut s = String::from(
+            "temperature_K,samples,phi_eV,phi_star_eV,T_kin_K,Cv_star_kB,quenches,E_IS_eV,acceptance_to_next\n",
+        );
+        for (k, r) in rows.iter().enumerate() {
+            let acc = if k + 1 < rows.len() {
+                statistics.acceptance(k).to_string()
+            } else {
+                String::new()
+            };
+            s.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{acc}\n",
+                r.temperature,
+                r.samples,
+                r.phi,
+                r.phi_star,
+                r.kinetic_temperature,
+                r.heat_capacity,
+                r.quenches,
+                r.inherent_energy
+            ));
+        }
+        s
+    }
+
     /// A plain-text table of `rows` and the tempering `statistics`.
     pub fn table(rows: &[TemperatureRow], statistics: &Statistics) -> String {
         let mut s = String::new();
