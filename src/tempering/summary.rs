@@ -101,11 +101,8 @@ impl Summary {
             "temperature_K,samples,phi_eV,phi_star_eV,T_kin_K,Cv_star_kB,quenches,E_IS_eV,acceptance_to_next\n",
         );
         for (k, r) in rows.iter().enumerate() {
-            let acc = if k + 1 < rows.len() {
-                statistics.acceptance(k).to_string()
-            } else {
-                String::new()
-            };
+            let acc = acceptance_to_next(statistics, k, rows.len())
+                .map_or(String::new(), |a| a.to_string());
             s.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{acc}\n",
                 r.temperature,
@@ -128,11 +125,8 @@ impl Summary {
             "    T (K)  samples      <phi> (eV)     <phi*> (eV)  <T_kin> (K)   Cv* (kB)  quenches     <E_IS> (eV)  acc(T,T+1)\n",
         );
         for (k, r) in rows.iter().enumerate() {
-            let acc = if k + 1 < rows.len() {
-                format!("{:10.3}", statistics.acceptance(k))
-            } else {
-                format!("{:>10}", "-")
-            };
+            let acc = acceptance_to_next(statistics, k, rows.len())
+                .map_or(format!("{:>10}", "-"), |a| format!("{a:10.3}"));
             s.push_str(&format!(
                 "{:9.2} {:8} {:15.6} {:15.6} {:12.2} {:10.2} {:9} {:15.6} {acc}\n",
                 r.temperature,
@@ -153,6 +147,11 @@ impl Summary {
         ));
         s
     }
+}
+
+/// Acceptance of the pair (k, k+1); `None` at the top of a ladder of `len` temperatures.
+fn acceptance_to_next(statistics: &Statistics, k: usize, len: usize) -> Option<f64> {
+    (k + 1 < len).then(|| statistics.acceptance(k))
 }
 
 impl Recorder for Summary {

@@ -3,7 +3,7 @@
 //! dK = (K̄ − K) dt/τ + 2 √(K K̄/N_f) dW/√τ over each half step, and the velocities are
 //! rescaled by √(K'/K). Canonical for N_f = 3N − 6 and gentle on the dynamics.
 
-use super::Thermostat;
+use super::{Bath, Thermostat};
 use crate::dynamics::{degrees_of_freedom, State};
 use crate::rng::{self, Stream};
 use crate::units::KB;
@@ -11,18 +11,14 @@ use crate::units::KB;
 /// Stochastic velocity rescaling.
 #[derive(Clone, Debug)]
 pub struct Bussi {
-    temperature: f64,
-    tau: f64,
-    taken: f64,
+    bath: Bath,
 }
 
 impl Bussi {
     /// Bath at `temperature` (K) with relaxation time `tau` (fs).
     pub fn new(temperature: f64, tau: f64) -> Bussi {
         Bussi {
-            temperature,
-            tau,
-            taken: 0.0,
+            bath: Bath::new(temperature, tau),
         }
     }
 }
@@ -33,11 +29,11 @@ impl Thermostat for Bussi {
     }
 
     fn temperature(&self) -> Option<f64> {
-        Some(self.temperature)
+        Some(self.bath.temperature)
     }
 
     fn set_temperature(&mut self, temperature: f64) {
-        self.temperature = temperature;
+        self.bath.temperature = temperature;
     }
 
     fn half_step(&mut self, state: &mut State, h: f64, rng: &mut Stream) {
@@ -47,8 +43,8 @@ impl Thermostat for Bussi {
             return;
         }
         let nf_f = nf as f64;
-        let target = 0.5 * nf_f * KB * self.temperature;
-        let c = (-h / self.tau).exp();
+        let target = 0.5 * nf_f * KB * self.bath.temperature;
+        let c = (-h / self.bath.tau).exp();
         let r1 = rng::normal(rng);
         let rest = rng::chi_squared(rng, nf - 1);
         let k_new = k
@@ -56,24 +52,18 @@ impl Thermostat for Bussi {
             + 2.0 * r1 * (c * (1.0 - c) * target * k / nf_f).sqrt();
         let k_new = k_new.max(0.0);
         state.scale_velocities((k_new / k).sqrt());
-        self.taken += k - k_new;
+        self.bath.taken += k - k_new;
     }
 
     fn energy(&self) -> f64 {
-        self.taken
+        self.bath.taken
     }
 
     fn state(&self) -> Vec<f64> {
-        vec![self.taken]
+        self.bath.state()
     }
 
     fn set_state(&mut self, state: &[f64]) -> bool {
-        match state {
-            [taken] => {
-                self.taken = *taken;
-                true
-            }
-            _ => false,
-        }
+        self.bath.set_state(state)
     }
 }

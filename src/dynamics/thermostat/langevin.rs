@@ -4,7 +4,7 @@
 //! motions with zero linear and angular momentum (friction keeps those zero by itself), so
 //! the cluster samples the canonical ensemble of its 3N − 6 internal degrees of freedom.
 
-use super::Thermostat;
+use super::{Bath, Thermostat};
 use crate::dynamics::{zero_momenta, State};
 use crate::rng::{self, Stream};
 use crate::units::{ACCEL, KB};
@@ -12,18 +12,14 @@ use crate::units::{ACCEL, KB};
 /// Langevin thermostat (BAOAB).
 #[derive(Clone, Debug)]
 pub struct Langevin {
-    temperature: f64,
-    tau: f64,
-    taken: f64,
+    bath: Bath,
 }
 
 impl Langevin {
     /// Bath at `temperature` (K) with velocity relaxation time `tau` = 1/γ (fs).
     pub fn new(temperature: f64, tau: f64) -> Langevin {
         Langevin {
-            temperature,
-            tau,
-            taken: 0.0,
+            bath: Bath::new(temperature, tau),
         }
     }
 }
@@ -34,39 +30,33 @@ impl Thermostat for Langevin {
     }
 
     fn temperature(&self) -> Option<f64> {
-        Some(self.temperature)
+        Some(self.bath.temperature)
     }
 
     fn set_temperature(&mut self, temperature: f64) {
-        self.temperature = temperature;
+        self.bath.temperature = temperature;
     }
 
     fn mid_step(&mut self, state: &mut State, dt: f64, rng: &mut Stream) {
         let k = state.kinetic_energy();
-        let c = (-dt / self.tau).exp();
-        let sigma = ((1.0 - c * c) * KB * self.temperature * ACCEL / state.mass).sqrt();
+        let c = (-dt / self.bath.tau).exp();
+        let sigma = ((1.0 - c * c) * KB * self.bath.temperature * ACCEL / state.mass).sqrt();
         for v in state.velocities.as_flat_mut() {
             *v = c * *v + sigma * rng::normal(rng);
         }
         zero_momenta(&state.positions, &mut state.velocities);
-        self.taken += k - state.kinetic_energy();
+        self.bath.taken += k - state.kinetic_energy();
     }
 
     fn energy(&self) -> f64 {
-        self.taken
+        self.bath.taken
     }
 
     fn state(&self) -> Vec<f64> {
-        vec![self.taken]
+        self.bath.state()
     }
 
     fn set_state(&mut self, state: &[f64]) -> bool {
-        match state {
-            [taken] => {
-                self.taken = *taken;
-                true
-            }
-            _ => false,
-        }
+        self.bath.set_state(state)
     }
 }

@@ -51,3 +51,36 @@ pub trait Thermostat: Send {
         state.is_empty()
     }
 }
+
+/// What the stochastic baths (Bussi, Langevin) share: target temperature, time constant,
+/// and the energy taken out of the cluster so far (their whole checkpoint state).
+#[derive(Clone, Debug)]
+struct Bath {
+    temperature: f64,
+    tau: f64,
+    taken: f64,
+}
+
+impl Bath {
+    fn new(temperature: f64, tau: f64) -> Bath {
+        Bath {
+            temperature,
+            tau,
+            taken: 0.0,
+        }
+    }
+
+    fn state(&self) -> Vec<f64> {
+        vec![self.taken]
+    }
+
+    fn set_state(&mut self, state: &[f64]) -> bool {
+        match state {
+            [taken] => {
+                self.taken = *taken;
+                true
+            }
+            _ => false,
+        }
+    }
+}
