@@ -10,6 +10,8 @@ pub mod config;
 pub mod dynamics;
 pub mod landscape;
 pub mod minimize;
+pub mod output;
+pub mod parallel;
 pub mod potential;
 pub mod rng;
 pub mod stats;

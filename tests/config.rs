@@ -42,7 +42,7 @@ schedule = "deo"
 [quench]
 interval = 500
 [output]
-sample_interval = 10
+energy_interval = 10
 "#,
         repo("inputs/structures/al55_ih.xyz").display(),
         repo("inputs/potentials/Al_EA.eam.alloy").display()

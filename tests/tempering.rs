@@ -100,6 +100,7 @@ fn settings(steps: u64, seed: u64) -> Settings {
         swap_interval: 1,
         sample_interval: 1,
         quench_interval: 0,
+        frame_interval: 0,
         seed,
     }
 }
@@ -120,7 +121,8 @@ fn run_exact(
         &mut walkers,
         &mut Local::new(ladder.len()),
         recorder,
-        |_| false,
+        u64::MAX,
+        &mut || false,
     );
     t.statistics().clone()
 }
@@ -316,7 +318,13 @@ fn round_trips_count_cold_hot_cold() {
     let ladder = Ladder::explicit(vec![300.0, 400.0]).unwrap();
     let mut t = Tempering::new(settings(5, 1), ladder, Box::new(Deo)).unwrap();
     let mut walkers = vec![(0, Fixed(-1.0)), (1, Fixed(-1.0))];
-    t.run(&mut walkers, &mut Local::new(2), &mut (), |_| false);
+    t.run(
+        &mut walkers,
+        &mut Local::new(2),
+        &mut (),
+        u64::MAX,
+        &mut || false,
+    );
     let s = t.statistics();
     assert_eq!(s.attempts, vec![3]);
     assert_eq!(s.accepted, vec![3]);
@@ -376,12 +384,15 @@ fn run_md(replicas: &[usize], ladder: &Ladder, exchange: &mut dyn Exchange) -> B
         swap_interval: 50,
         sample_interval: 10,
         quench_interval: 500,
+        frame_interval: 0,
         seed: 2024,
     };
     let mut t = Tempering::new(settings, ladder.clone(), Box::new(Deo)).unwrap();
     let mut walkers = al13_walkers(&pot, ladder, replicas, settings.seed);
     let mut summary = Summary::new(ladder.len(), 1000);
-    t.run(&mut walkers, exchange, &mut summary, |_| false);
+    t.run(&mut walkers, exchange, &mut summary, u64::MAX, &mut || {
+        false
+    });
     summary.reduce(exchange);
     let rows = summary.rows(ladder.temperatures(), 33);
     let row_bits = rows

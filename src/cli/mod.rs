@@ -6,6 +6,7 @@ mod energy;
 mod landscape;
 mod quench;
 mod run;
+mod signals;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -29,9 +30,14 @@ enum Command {
     Landscape(landscape::LandscapeArgs),
     /// Quench a structure to a local minimum of φ (L-BFGS or FIRE).
     Quench(quench::QuenchArgs),
-    /// Parallel tempering from a TOML input (replicas spread over threads).
+    /// Parallel tempering from a TOML input (under mpirun: replicas spread over ranks).
     Run(run::RunArgs),
 }
+
+/// An error already reported by another rank: exit non-zero without printing it again.
+#[derive(Debug, thiserror::Error)]
+#[error("reported by another rank")]
+pub struct Reported;
 
 /// Parse the command line and run the subcommand.
 pub fn run() -> anyhow::Result<()> {

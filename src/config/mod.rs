@@ -178,8 +178,14 @@ pub struct QuenchConfig {
 pub struct OutputConfig {
     /// Output folder, resolved against the current directory.
     pub directory: PathBuf,
-    /// Steps between samples.
-    pub sample_interval: u64,
+    /// Steps between energy samples (observables).
+    pub energy_interval: u64,
+    /// Steps between position frames (0: none).
+    pub positions_interval: u64,
+    /// Store velocities with the positions.
+    pub velocities: bool,
+    /// Exchanges between checkpoints (and flushes of the run file).
+    pub checkpoint_interval: u64,
 }
 
 /// A validated input.
@@ -501,10 +507,23 @@ impl Config {
             directory: o
                 .directory
                 .unwrap_or_else(|| PathBuf::from(format!("{stem}.out"))),
-            sample_interval: count(
+            energy_interval: count(
                 "output",
-                "sample_interval",
-                o.sample_interval.unwrap_or(10),
+                "energy_interval",
+                o.energy_interval.unwrap_or(10),
+                1,
+            )?,
+            positions_interval: count(
+                "output",
+                "positions_interval",
+                o.positions_interval.unwrap_or(1000),
+                0,
+            )?,
+            velocities: o.velocities.unwrap_or(false),
+            checkpoint_interval: count(
+                "output",
+                "checkpoint_interval",
+                o.checkpoint_interval.unwrap_or(1000),
                 1,
             )?,
         };

@@ -82,5 +82,8 @@ pub struct Quench {
 #[serde(deny_unknown_fields)]
 pub struct Output {
     pub directory: Option<PathBuf>,
-    pub sample_interval: Option<i64>,
+    pub energy_interval: Option<i64>,
+    pub positions_interval: Option<i64>,
+    pub velocities: Option<bool>,
+    pub checkpoint_interval: Option<i64>,
 }

@@ -55,4 +55,14 @@ impl EvaporationMonitor {
     pub fn events(&self) -> u64 {
         self.events
     }
+
+    /// The atoms isolated at the last check and the events so far (for checkpoints).
+    pub fn save(&self) -> (Vec<bool>, u64) {
+        (self.isolated.clone(), self.events)
+    }
+
+    /// Inverse of [`EvaporationMonitor::save`].
+    pub fn restore(isolated: Vec<bool>, events: u64) -> EvaporationMonitor {
+        EvaporationMonitor { isolated, events }
+    }
 }

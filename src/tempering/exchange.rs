@@ -11,9 +11,10 @@ pub trait Exchange {
     /// Total number of replicas over all processes.
     fn replicas(&self) -> usize;
 
-    /// Given `(replica, value)` for this process's replicas, return every replica's value,
-    /// indexed by replica.
-    fn gather(&mut self, local: &[(usize, f64)]) -> Vec<f64>;
+    /// Given `(replica, value)` for this process's replicas and whether this process asks
+    /// to stop, return every replica's value (indexed by replica) and whether any process
+    /// asked to stop.
+    fn gather(&mut self, local: &[(usize, f64)], stop: bool) -> (Vec<f64>, bool);
 
     /// Element-wise sum of `values` over all processes, in place, added in process order
     /// (the same result on every process). Arrays whose every element is non-zero on at most
@@ -39,12 +40,12 @@ impl Exchange for Local {
         self.replicas
     }
 
-    fn gather(&mut self, local: &[(usize, f64)]) -> Vec<f64> {
+    fn gather(&mut self, local: &[(usize, f64)], stop: bool) -> (Vec<f64>, bool) {
         let mut all = vec![f64::NAN; self.replicas];
         for &(r, v) in local {
             all[r] = v;
         }
-        all
+        (all, stop)
     }
 
     fn sum(&mut self, _values: &mut [f64]) {}
@@ -53,6 +54,7 @@ impl Exchange for Local {
 struct Shared {
     barrier: Barrier,
     values: Mutex<Vec<f64>>,
+    stops: Mutex<Vec<bool>>,
     parts: Mutex<Vec<Vec<f64>>>,
 }
 
@@ -69,6 +71,7 @@ impl Threads {
         let shared = Arc::new(Shared {
             barrier: Barrier::new(threads),
             values: Mutex::new(vec![f64::NAN; replicas]),
+            stops: Mutex::new(vec![false; threads]),
             parts: Mutex::new(vec![Vec::new(); threads]),
         });
         (0..threads)
@@ -86,17 +89,25 @@ impl Exchange for Threads {
         self.replicas
     }
 
-    fn gather(&mut self, local: &[(usize, f64)]) -> Vec<f64> {
+    fn gather(&mut self, local: &[(usize, f64)], stop: bool) -> (Vec<f64>, bool) {
         {
             let mut v = self.shared.values.lock().expect("exchange lock");
             for &(r, x) in local {
                 v[r] = x;
             }
+            self.shared.stops.lock().expect("exchange lock")[self.rank] = stop;
         }
         self.shared.barrier.wait();
         let all = self.shared.values.lock().expect("exchange lock").clone();
+        let any = self
+            .shared
+            .stops
+            .lock()
+            .expect("exchange lock")
+            .iter()
+            .any(|&s| s);
         self.shared.barrier.wait();
-        all
+        (all, any)
     }
 
     fn sum(&mut self, values: &mut [f64]) {

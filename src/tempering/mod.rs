@@ -17,7 +17,7 @@ mod summary;
 
 pub use exchange::{Exchange, Local, Threads};
 pub use ladder::Ladder;
-pub use replica::{MdWalker, QuenchSettings};
+pub use replica::{MdWalker, QuenchSettings, ReplicaState};
 pub use schedule::{Deo, Seo, SwapSchedule};
 pub use statistics::Statistics;
 pub use summary::{Summary, TemperatureRow};
@@ -54,6 +54,8 @@ pub struct Sample {
     pub conserved: f64,
     /// Force factor s(φ).
     pub scale: f64,
+    /// Principal radii of gyration, ascending (Å).
+    pub radii: [f64; 3],
 }
 
 /// An inherent-structure quench of a copy of a replica's configuration.
@@ -93,6 +95,12 @@ pub trait Walker {
     fn evaporations(&self) -> u64 {
         0
     }
+
+    /// Positions and velocities (Å, Å/fs), for trajectory frames; `None` if the walker has
+    /// no configuration.
+    fn configuration(&self) -> Option<(&Coords, &Coords)> {
+        None
+    }
 }
 
 /// Receives what the loop produces. Every method has a default that ignores it.
@@ -103,9 +111,22 @@ pub trait Recorder {
     /// A quench of `replica` at temperature index `temperature` after `step` steps.
     fn quench(&mut self, _step: u64, _temperature: usize, _replica: usize, _quench: &Quench) {}
 
+    /// A trajectory frame of `replica` at temperature index `temperature` after `step`
+    /// steps: positions (Å) and velocities (Å/fs).
+    fn frame(
+        &mut self,
+        _step: u64,
+        _temperature: usize,
+        _replica: usize,
+        _positions: &Coords,
+        _velocities: &Coords,
+    ) {
+    }
+
     /// An exchange after `step` steps: the pairs attempted (k for pair (k, k+1)), whether
-    /// each was accepted, and the replica at each temperature afterwards.
-    fn exchange(&mut self, _step: u64, _attempts: &[(usize, bool)], _replica_at: &[usize]) {}
+    /// each was accepted, and the statistics afterwards (`replica_at` is the replica at
+    /// each temperature).
+    fn exchange(&mut self, _step: u64, _attempts: &[(usize, bool)], _statistics: &Statistics) {}
 }
 
 /// A recorder that keeps nothing.
@@ -122,6 +143,8 @@ pub struct Settings {
     pub sample_interval: u64,
     /// Steps between quenches (0: never).
     pub quench_interval: u64,
+    /// Steps between trajectory frames (0: never).
+    pub frame_interval: u64,
     /// Seed of the run: replica r uses stream (seed, r), swaps use (seed, SWAP_STREAM).
     pub seed: u64,
 }
@@ -192,18 +215,22 @@ impl Tempering {
         self.step
     }
 
-    /// Run until `settings.steps` steps are done (or `until` returns true, checked after
-    /// every exchange), advancing `walkers` — (replica, walker) pairs this process holds,
-    /// each at its temperature in [`Tempering::statistics`] — and calling `recorder`.
+    /// Advance `walkers` — (replica, walker) pairs this process holds, each at its
+    /// temperature in [`Tempering::statistics`] — until `until` steps (at most
+    /// `settings.steps`) are done, calling `recorder`. `stop` is asked before every exchange
+    /// whether this process wants to stop; the request travels with the exchange, so every
+    /// process stops after the same exchange ([`Outcome::Stopped`]).
     pub fn run<W: Walker>(
         &mut self,
         walkers: &mut [(usize, W)],
         exchange: &mut dyn Exchange,
         recorder: &mut dyn Recorder,
-        mut until: impl FnMut(u64) -> bool,
-    ) {
+        until: u64,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Outcome {
         let s = self.settings;
-        while self.step < s.steps {
+        let until = until.min(s.steps);
+        while self.step < until {
             self.step += 1;
             let step = self.step;
             for (_, w) in walkers.iter_mut() {
@@ -214,6 +241,13 @@ impl Tempering {
                     recorder.sample(step, self.statistics.temperature_of[*r], *r, &w.sample());
                 }
             }
+            if s.frame_interval > 0 && step % s.frame_interval == 0 {
+                for (r, w) in walkers.iter() {
+                    if let Some((x, v)) = w.configuration() {
+                        recorder.frame(step, self.statistics.temperature_of[*r], *r, x, v);
+                    }
+                }
+            }
             if s.quench_interval > 0 && step % s.quench_interval == 0 {
                 for (r, w) in walkers.iter_mut() {
                     if let Some(q) = w.quench() {
@@ -221,26 +255,50 @@ impl Tempering {
                     }
                 }
             }
-            if step % s.swap_interval == 0 {
-                self.exchange(walkers, exchange, recorder);
-                if until(step) {
-                    break;
-                }
+            if step % s.swap_interval == 0 && self.exchange(walkers, exchange, recorder, stop()) {
+                return Outcome::Stopped;
             }
+        }
+        if self.step >= s.steps {
+            Outcome::Finished
+        } else {
+            Outcome::Paused
         }
     }
 
-    /// One exchange: gather every replica's energy, decide the swaps identically on every
-    /// process, and retarget the local replicas whose temperature changed.
+    /// The loop's state for a checkpoint: steps done, the swap stream and the statistics.
+    pub fn save(&self) -> TemperingState {
+        TemperingState {
+            step: self.step,
+            swap_rng: rng::save(&self.swap_rng),
+            statistics: self.statistics.to_words(),
+        }
+    }
+
+    /// Continue from `state` (of a run with the same settings and ladder).
+    pub fn restore(&mut self, state: &TemperingState) -> Result<(), TemperingError> {
+        let k = self.ladder.len();
+        self.statistics = Statistics::from_words(k, &state.statistics).ok_or_else(|| {
+            TemperingError::Settings(format!("checkpoint statistics do not fit {k} temperatures"))
+        })?;
+        self.swap_rng = rng::restore(state.swap_rng);
+        self.step = state.step;
+        Ok(())
+    }
+
+    /// One exchange: gather every replica's energy (and every process's stop request),
+    /// decide the swaps identically on every process, and retarget the local replicas whose
+    /// temperature changed. Returns whether any process asked to stop.
     fn exchange<W: Walker>(
         &mut self,
         walkers: &mut [(usize, W)],
         exchange: &mut dyn Exchange,
         recorder: &mut dyn Recorder,
-    ) {
+        stop: bool,
+    ) -> bool {
         let k = self.ladder.len();
         let local: Vec<(usize, f64)> = walkers.iter().map(|(r, w)| (*r, w.energy())).collect();
-        let energy = exchange.gather(&local);
+        let (energy, stop) = exchange.gather(&local, stop);
         let before = self.statistics.temperature_of.clone();
         let parity = self
             .schedule
@@ -269,6 +327,29 @@ impl Tempering {
                 w.retarget(self.ladder.get(from), self.ladder.get(to));
             }
         }
-        recorder.exchange(self.step, &attempts, &self.statistics.replica_at);
+        recorder.exchange(self.step, &attempts, &self.statistics);
+        stop
     }
+}
+
+/// How [`Tempering::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// All `settings.steps` steps are done.
+    Finished,
+    /// The requested number of steps is done; more remain.
+    Paused,
+    /// A process asked to stop; every process stopped after the same exchange.
+    Stopped,
+}
+
+/// The state of the tempering loop in a checkpoint.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TemperingState {
+    /// Steps done.
+    pub step: u64,
+    /// The swap stream.
+    pub swap_rng: [u64; 4],
+    /// [`Statistics::to_words`].
+    pub statistics: Vec<u64>,
 }

@@ -5,7 +5,7 @@ use super::{Quench, Sample, Walker};
 use crate::dynamics::{EvaporationMonitor, Md, State, Thermostat};
 use crate::minimize::{self, Convergence, Minimizer};
 use crate::rng::{self, Stream};
-use crate::system::Coords;
+use crate::system::{geometry, Coords};
 
 /// How a replica quenches: the minimiser and when it has converged.
 pub struct QuenchSettings {
@@ -92,6 +92,7 @@ impl Walker for MdWalker<'_> {
             temperature: self.state.temperature(),
             conserved: kinetic + self.state.potential_energy() + self.thermostat.energy(),
             scale: self.state.scale(),
+            radii: geometry::principal_radii(&self.state.positions),
         }
     }
 
@@ -119,5 +120,88 @@ impl Walker for MdWalker<'_> {
 
     fn evaporations(&self) -> u64 {
         self.evaporation.events()
+    }
+
+    fn configuration(&self) -> Option<(&Coords, &Coords)> {
+        Some((&self.state.positions, &self.state.velocities))
+    }
+}
+
+/// Everything a replica needs to continue bit for bit (a checkpoint record). Floating-point
+/// numbers are kept as their IEEE-754 bit patterns so that no text round trip can change
+/// them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReplicaState {
+    /// Replica index.
+    pub replica: usize,
+    /// Positions, the [`Coords`] buffer as bits.
+    pub positions: Vec<u64>,
+    /// Velocities, the [`Coords`] buffer as bits.
+    pub velocities: Vec<u64>,
+    /// [`crate::dynamics::Thermostat::state`] as bits.
+    pub thermostat: Vec<u64>,
+    /// The replica's random stream.
+    pub rng: [u64; 4],
+    /// Atoms isolated at the last evaporation check.
+    pub isolated: Vec<bool>,
+    /// Evaporation events so far.
+    pub evaporations: u64,
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+fn floats(v: &[u64]) -> Vec<f64> {
+    v.iter().map(|&b| f64::from_bits(b)).collect()
+}
+
+impl MdWalker<'_> {
+    /// The replica's state for a checkpoint, as `replica`.
+    pub fn save(&self, replica: usize) -> ReplicaState {
+        let (isolated, evaporations) = self.evaporation.save();
+        ReplicaState {
+            replica,
+            positions: bits(self.state.positions.as_flat()),
+            velocities: bits(self.state.velocities.as_flat()),
+            thermostat: bits(&self.thermostat.state()),
+            rng: rng::save(&self.rng),
+            isolated,
+            evaporations,
+        }
+    }
+
+    /// Continue from `saved` at `temperature` (K): positions, velocities, thermostat,
+    /// random stream and evaporation record; energies and forces are recomputed (they are
+    /// functions of the positions, so they come back bit for bit).
+    pub fn restore(&mut self, saved: &ReplicaState, temperature: f64) -> Result<(), String> {
+        let n = self.state.positions.as_flat().len();
+        if saved.positions.len() != n || saved.velocities.len() != n {
+            return Err(format!(
+                "replica {}: checkpoint holds {} coordinates, the run has {n}",
+                saved.replica,
+                saved.positions.len()
+            ));
+        }
+        self.state
+            .positions
+            .as_flat_mut()
+            .copy_from_slice(&floats(&saved.positions));
+        self.state
+            .velocities
+            .as_flat_mut()
+            .copy_from_slice(&floats(&saved.velocities));
+        self.thermostat.set_temperature(temperature);
+        if !self.thermostat.set_state(&floats(&saved.thermostat)) {
+            return Err(format!(
+                "replica {}: checkpoint thermostat state does not fit the {} thermostat",
+                saved.replica,
+                self.thermostat.name()
+            ));
+        }
+        self.rng = rng::restore(saved.rng);
+        self.evaporation = EvaporationMonitor::restore(saved.isolated.clone(), saved.evaporations);
+        self.md.evaluate(&mut self.state);
+        Ok(())
     }
 }

@@ -61,6 +61,29 @@ impl Summary {
         &mut self.sums[i..i + FIELDS]
     }
 
+    /// The accumulators as IEEE-754 bits (for checkpoints).
+    pub fn to_bits(&self) -> Vec<u64> {
+        self.sums.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Continue from [`Summary::to_bits`] of a reduced summary, keeping the accumulators of
+    /// the replicas for which `held` is true (the others stay zero, so that the next
+    /// [`Summary::reduce`] counts every replica once); false if the length does not fit.
+    pub fn restore_bits_for(&mut self, bits: &[u64], held: impl Fn(usize) -> bool) -> bool {
+        if bits.len() != self.sums.len() {
+            return false;
+        }
+        for (i, (s, &b)) in self.sums.iter_mut().zip(bits).enumerate() {
+            let replica = (i / FIELDS) % self.replicas;
+            *s = if held(replica) {
+                f64::from_bits(b)
+            } else {
+                0.0
+            };
+        }
+        true
+    }
+
     /// Sum the accumulators over processes (collective).
     pub fn reduce(&mut self, exchange: &mut dyn Exchange) {
         exchange.sum(&mut self.sums);
