@@ -5,6 +5,7 @@
 #   libopenmpi-dev openmpi-bin     Open MPI (mpirun, libmpi, headers for the `mpi` crate)
 #   libhdf5-openmpi-dev hdf5-tools parallel HDF5 (MPI-IO driver) and h5dump / h5ls
 #   libclang-dev pkg-config        what the bindgen-based -sys crates need to find them
+#   python3-h5py python3-numpy     Debian's Python reads the run file (scripts/read_example.py)
 #
 # It also writes /etc/profile.d/pelt-mpirun.sh (and prints the same lines) with the
 # settings `mpirun` needs on a small machine run as root:
@@ -14,7 +15,8 @@
 # variables there yourself (README, "Running mpirun as root").
 set -euo pipefail
 
-packages=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libclang-dev pkg-config)
+packages=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libclang-dev pkg-config
+          python3-h5py python3-numpy)
 
 missing=()
 for p in "${packages[@]}"; do

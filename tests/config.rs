@@ -296,39 +296,6 @@ fn every_input_file_runs() {
 }
 
 #[test]
-fn run_results_do_not_depend_on_the_number_of_threads() {
-    let dir = scratch();
-    let text = input(&[("steps", "steps = 600"), ("quench", "")]);
-    let path = dir.join("threads.toml");
-    std::fs::write(&path, text).unwrap();
-    let mut outputs = Vec::new();
-    for threads in ["1", "2", "3"] {
-        let out = dir.join(format!("threads-{threads}"));
-        let _ = std::fs::remove_dir_all(&out);
-        let (code, _, stderr) = pelt(&[
-            "run",
-            path.to_str().unwrap(),
-            "--threads",
-            threads,
-            "--output",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(code, 0, "{stderr}");
-        outputs.push(
-            [
-                "samples.csv",
-                "quenches.csv",
-                "exchanges.csv",
-                "summary.csv",
-            ]
-            .map(|f| std::fs::read_to_string(out.join(f)).unwrap()),
-        );
-    }
-    assert_eq!(outputs[0], outputs[1]);
-    assert_eq!(outputs[0], outputs[2]);
-}
-
-#[test]
 fn run_refuses_bad_input_before_touching_the_output() {
     let dir = scratch();
     let path = dir.join("bad.toml");

@@ -73,10 +73,15 @@ pub fn run(a: RunArgs) -> Result<()> {
 
     let setup = setup(&a, size as usize);
     if let Some(bad) = parallel::first_failure(&world, setup.is_ok()) {
-        return match setup {
-            Err(e) if bad == rank as usize => Err(e),
-            _ => Err(Reported.into()),
-        };
+        // The lowest failing rank reports; the others wait until it has, so that mpirun
+        // does not end the job before the message is out.
+        if let Err(e) = &setup {
+            if bad == rank as usize {
+                eprintln!("error: {e:#}");
+            }
+        }
+        mpi::collective::CommunicatorCollectives::barrier(&world);
+        return Err(Reported.into());
     }
     let setup = setup.expect("checked on every rank");
     match run_ranks(&a, &world, setup) {
@@ -659,6 +664,7 @@ fn parameters(cfg: &Config, prep: &Prepared, world: &SimpleCommunicator) -> Resu
         seed: cfg.tempering.seed,
         thermostat: format!("{:?}", cfg.dynamics.thermostat).to_lowercase(),
         steps: cfg.tempering.steps,
+        equilibration: cfg.tempering.equilibration,
         pelt_version: pelt::version::PELT_VERSION.into(),
         mpi_version: pelt::version::mpi_library(),
         hdf5_version: pelt::version::hdf5_library(),

@@ -60,6 +60,8 @@ pub struct Parameters {
     pub thermostat: String,
     /// Total MD steps per replica.
     pub steps: u64,
+    /// Steps left out of the averages.
+    pub equilibration: u64,
     /// pelt version.
     pub pelt_version: String,
     /// MPI library version.
@@ -344,8 +346,6 @@ impl Writer {
         write_h5md(&file, parameters)?;
         write_parameters(&file, parameters, &layout, root)?;
         let k = layout.temperatures.len();
-        let ps = layout.timestep_fs * 1e-3;
-        let _ = ps;
         let particles = file.create_group("particles")?;
         let observables = file.create_group("observables")?;
         let inherent = if layout.quench_interval > 0 {
@@ -736,9 +736,11 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
         let ds = h5::fixed::<f64>(&g, name, &[], unit)?;
         h5::write_whole(&ds, &[v], root)?;
     }
+    let seed = h5::fixed::<u64>(&g, "seed", &[], "1")?;
+    h5::write_whole(&seed, &[p.seed], root)?;
     let ints: [(&str, i64); 10] = [
         ("m", p.m),
-        ("seed", p.seed as i64),
+        ("equilibration", p.equilibration as i64),
         ("ranks", p.hosts.len() as i64),
         ("atoms", layout.atoms as i64),
         ("steps", p.steps as i64),
