@@ -144,7 +144,10 @@ fn one_two_and_four_ranks_write_identical_files() {
         );
         let err = text(&o.stderr);
         assert!(o.status.success(), "{p} ranks: {err}");
-        assert!(err.contains(&format!("4 replicas on {p} MPI rank(s)")), "{err}");
+        assert!(
+            err.contains(&format!("4 replicas on {p} MPI rank(s)")),
+            "{err}"
+        );
         assert_same_physics(&reference.join("run.h5"), &out.join("run.h5"));
         assert!(
             std::fs::read_to_string(reference.join("summary.csv")).unwrap()
@@ -156,7 +159,10 @@ fn one_two_and_four_ranks_write_identical_files() {
             let t = std::fs::read_to_string(d.join("lowest.xyz")).unwrap();
             t.lines().skip(2).map(String::from).collect()
         };
-        assert!(atoms(reference) == atoms(&out), "lowest.xyz differs with {p} ranks");
+        assert!(
+            atoms(reference) == atoms(&out),
+            "lowest.xyz differs with {p} ranks"
+        );
     }
     // The file is complete: 600 samples per temperature, 12 frames, 6 quenches, 120
     // exchanges, and h5dump reads it.
@@ -240,7 +246,11 @@ fn wait_for(path: &Path, child: &mut Child) {
             "the run ended before {}",
             path.display()
         );
-        assert!(t.elapsed() < Duration::from_secs(120), "no {}", path.display());
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "no {}",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -382,7 +392,11 @@ fn resume_refuses_a_changed_input() {
         ],
     );
     assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("differs from the input"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("differs from the input"),
+        "{}",
+        text(&o.stderr)
+    );
     assert_eq!(std::fs::read(out.join("run.h5")).unwrap(), before);
 }
 

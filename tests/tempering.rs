@@ -14,8 +14,9 @@ use pelt::rng::{self, Stream};
 use pelt::stats;
 use pelt::system::builders;
 use pelt::tempering::{
-    acceptance, Deo, Exchange, Ladder, Local, MdWalker, Quench, QuenchSettings, Recorder, Sample,
-    Seo, Settings, Statistics, Summary, SwapSchedule, Tempering, Threads, Walker,
+    acceptance, Deo, Exchange, Ladder, Local, MdWalker, Outcome, Quench, QuenchSettings, Recorder,
+    ReplicaState, Sample, Seo, Settings, Statistics, Summary, SwapSchedule, Tempering,
+    TemperingState, Threads, Walker,
 };
 use pelt::units::KB;
 
@@ -460,4 +461,122 @@ fn results_do_not_depend_on_how_replicas_are_spread() {
     assert_eq!(stats_one, stats_b);
     assert_eq!(rows_one, rows_a);
     assert_eq!(rows_one, rows_b);
+}
+
+/// Run the Al13 replicas to `stop_at`, save everything a checkpoint holds, rebuild every
+/// object from scratch, restore, and finish: the result must be the uninterrupted run's.
+#[test]
+fn a_checkpoint_continues_bit_for_bit() {
+    let ladder = Ladder::geometric(300.0, 900.0, 4).unwrap();
+    let all = [0, 1, 2, 3];
+    let (straight, stats_straight, rows_straight) = run_md(&all, &ladder, &mut Local::new(4));
+
+    let pot = potential("Al_EA.eam.alloy");
+    let settings = Settings {
+        steps: 3_000,
+        swap_interval: 50,
+        sample_interval: 10,
+        quench_interval: 500,
+        frame_interval: 0,
+        seed: 2024,
+    };
+    // First half, stopped at a step that is not a quench step.
+    let (saved_t, saved_w, saved_s) = {
+        let mut t = Tempering::new(settings, ladder.clone(), Box::new(Deo)).unwrap();
+        let mut walkers = al13_walkers(&pot, &ladder, &all, settings.seed);
+        let mut summary = Summary::new(4, 1000);
+        let outcome = t.run(
+            &mut walkers,
+            &mut Local::new(4),
+            &mut summary,
+            1_350,
+            &mut || false,
+        );
+        assert_eq!(outcome, Outcome::Paused);
+        assert_eq!(t.steps_done(), 1_350);
+        let w: Vec<_> = walkers.iter().map(|(r, w)| w.save(*r)).collect();
+        (t.save(), w, summary.to_bits())
+    };
+    // Round trip through JSON, as the checkpoint file does.
+    let saved_w: Vec<ReplicaState> =
+        serde_json::from_str(&serde_json::to_string(&saved_w).unwrap()).unwrap();
+    let saved_t: TemperingState =
+        serde_json::from_str(&serde_json::to_string(&saved_t).unwrap()).unwrap();
+
+    let mut t = Tempering::new(settings, ladder.clone(), Box::new(Deo)).unwrap();
+    t.restore(&saved_t).unwrap();
+    let mut walkers = al13_walkers(&pot, &ladder, &all, settings.seed);
+    for (r, w) in walkers.iter_mut() {
+        let temp = ladder.get(t.statistics().temperature_of[*r]);
+        w.restore(&saved_w[*r], temp).unwrap();
+    }
+    let mut summary = Summary::new(4, 1000);
+    assert!(summary.restore_bits_for(&saved_s, |_| true));
+    let outcome = t.run(
+        &mut walkers,
+        &mut Local::new(4),
+        &mut summary,
+        u64::MAX,
+        &mut || false,
+    );
+    assert_eq!(outcome, Outcome::Finished);
+    let positions: Vec<(usize, Vec<u64>)> = walkers
+        .iter()
+        .map(|(r, w)| {
+            let bits = w.state.positions.as_flat().iter().map(|x| x.to_bits());
+            (*r, bits.collect())
+        })
+        .collect();
+    assert_eq!(positions, straight);
+    assert_eq!(t.statistics().to_words(), stats_straight);
+    let rows: Vec<u64> = summary
+        .rows(ladder.temperatures(), 33)
+        .iter()
+        .flat_map(|r| {
+            [
+                r.phi,
+                r.phi_star,
+                r.kinetic_temperature,
+                r.heat_capacity,
+                r.inherent_energy,
+            ]
+        })
+        .map(f64::to_bits)
+        .collect();
+    assert_eq!(rows, rows_straight);
+}
+
+/// A stop request on one process travels with the next exchange: both stop after it.
+#[test]
+fn a_stop_request_on_one_process_stops_all_after_the_same_exchange() {
+    let ladder = Ladder::geometric(300.0, 900.0, 4).unwrap();
+    let settings = Settings {
+        steps: 1_000,
+        swap_interval: 10,
+        sample_interval: 10,
+        quench_interval: 0,
+        frame_interval: 0,
+        seed: 5,
+    };
+    let mut ends = Threads::group(2, 4);
+    let second = ends.pop().unwrap();
+    let first = ends.pop().unwrap();
+    let run = move |mut ex: Threads, replicas: [usize; 2], stop_after: Option<u64>| {
+        let l = Ladder::geometric(300.0, 900.0, 4).unwrap();
+        let mut t = Tempering::new(settings, l.clone(), Box::new(Deo)).unwrap();
+        let mut walkers: Vec<(usize, Fixed)> =
+            replicas.iter().map(|&r| (r, Fixed(-(r as f64)))).collect();
+        let mut asked = 0u64;
+        let outcome = t.run(&mut walkers, &mut ex, &mut (), u64::MAX, &mut || {
+            asked += 1;
+            stop_after.is_some_and(|n| asked > n)
+        });
+        (outcome, t.steps_done(), t.statistics().exchanges)
+    };
+    let h = std::thread::spawn(move || run(second, [1, 3], None));
+    let a = run(first, [0, 2], Some(37));
+    let b = h.join().unwrap();
+    assert_eq!(a, (Outcome::Stopped, 380, 38));
+    assert_eq!(a, b);
+    let _ = ladder;
 }

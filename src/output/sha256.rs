@@ -81,7 +81,21 @@ mod tests {
         );
         assert_eq!(
             sha256_hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-            "248d6a61d20638b8e5c07442ad0b87681b25e23ec7236d4a1d9be8af4f68ca2f"
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+    }
+
+    #[test]
+    fn many_blocks_agree_with_coreutils() {
+        // `sha256sum inputs/potentials/Al_EA.eam.alloy` (GNU coreutils 9.1).
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/inputs/potentials/Al_EA.eam.alloy"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(
+            sha256_hex(&bytes),
+            "9e7db1f84415b6065d7c7791eaf829375dd3ea591526dcd4970d5497ad509062"
         );
     }
 }
