@@ -496,7 +496,7 @@ fn run_ranks(a: &RunArgs, world: &SimpleCommunicator, setup: Setup) -> Result<()
             comm,
             &file,
             layout,
-            c.tempering.step,
+            (c.tempering.step, tp.steps),
             tempering.statistics(),
             root,
         )
@@ -563,11 +563,13 @@ fn run_ranks(a: &RunArgs, world: &SimpleCommunicator, setup: Setup) -> Result<()
     };
     let elapsed = started.elapsed().as_secs_f64();
     let steps_run = tempering.steps_done() - start_step;
-    if root {
+    {
+        // Every rank reports its own share: time in exchanges is mostly waiting for the
+        // slowest rank, so it shows the load balance.
         let output = (record.spent + flushing).as_secs_f64();
         let swaps = exchange.spent.as_secs_f64();
         log::info!(
-            "{steps_run} steps in {elapsed:.2} s; run file and checkpoints {output:.3} s ({:.2} %), exchanges {swaps:.3} s ({:.2} %)",
+            "{steps_run} steps in {elapsed:.2} s; run file and checkpoints {output:.3} s ({:.2} %), exchanges (incl. waiting for other ranks) {swaps:.3} s ({:.2} %)",
             100.0 * output / elapsed,
             100.0 * swaps / elapsed
         );

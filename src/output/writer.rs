@@ -480,13 +480,14 @@ impl Writer {
         Ok(w)
     }
 
-    /// Open an existing run file for continuing at `step` (collective): every time series
-    /// is cut back to the rows of steps ≤ `step`, so nothing is duplicated.
+    /// Open an existing run file for continuing at `step` of a run of `steps` steps
+    /// (collective): every time series is cut back to the rows of steps ≤ `step`, so
+    /// nothing is duplicated, and `/parameters/steps` is set to `steps`.
     pub fn resume(
         comm: mpi::ffi::MPI_Comm,
         path: &Path,
         layout: Layout,
-        step: u64,
+        (step, steps): (u64, u64),
         statistics: &Statistics,
         root: bool,
     ) -> H5Result<Writer> {
@@ -495,6 +496,7 @@ impl Writer {
             b.with_fapl(|p| p.mpio(comm, None));
             b.open_rw(path)?
         };
+        h5::write_whole(&file.dataset("parameters/steps")?, &[steps as i64], root)?;
         let k = layout.temperatures.len();
         let mut temperatures = Vec::with_capacity(k);
         for t in 0..k {

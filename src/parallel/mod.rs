@@ -201,6 +201,22 @@ pub fn abort_with(rank: i32, size: i32, message: &str, code: i32) -> ! {
     SimpleCommunicator::world().abort(code)
 }
 
+static LOG_RANK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(-1);
+
+/// Name this process's rank in log lines (only when there is more than one rank).
+pub fn set_log_rank(rank: i32, size: i32) {
+    let v = if size > 1 { i64::from(rank) } else { -1 };
+    LOG_RANK.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The log-line prefix: "rank R " under mpirun with several ranks, else empty.
+pub fn log_prefix() -> String {
+    match LOG_RANK.load(std::sync::atomic::Ordering::Relaxed) {
+        r if r >= 0 => format!("rank {r} "),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::blocks;
@@ -215,21 +231,5 @@ mod tests {
         assert_eq!(blocks(5, 1).unwrap(), vec![0..5]);
         assert!(blocks(4, 5).is_none());
         assert!(blocks(4, 0).is_none());
-    }
-}
-
-static LOG_RANK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(-1);
-
-/// Name this process's rank in log lines (only when there is more than one rank).
-pub fn set_log_rank(rank: i32, size: i32) {
-    let v = if size > 1 { i64::from(rank) } else { -1 };
-    LOG_RANK.store(v, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// The log-line prefix: "rank R " under mpirun with several ranks, else empty.
-pub fn log_prefix() -> String {
-    match LOG_RANK.load(std::sync::atomic::Ordering::Relaxed) {
-        r if r >= 0 => format!("rank {r} "),
-        _ => String::new(),
     }
 }
