@@ -78,6 +78,13 @@ fn run(ranks: Option<usize>, args: &[&str]) -> Output {
     pelt(ranks, args).output().expect("pelt (and mpirun) run")
 }
 
+/// `pelt run INPUT -o OUT [EXTRA]`.
+fn run_in(ranks: Option<usize>, input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(ranks, &args)
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -121,10 +128,7 @@ fn reference() -> &'static PathBuf {
         let dir = scratch("reference");
         let inp = input(&dir, STEPS, 10);
         let out = dir.join("out");
-        let o = run(
-            None,
-            &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
-        );
+        let o = run_in(None, &inp, &out, &[]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         out
     })
@@ -138,10 +142,7 @@ fn one_two_and_four_ranks_write_identical_files() {
     // P < K (two blocks of two) and P = K.
     for p in [2, 4] {
         let out = dir.join(format!("np{p}"));
-        let o = run(
-            Some(p),
-            &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
-        );
+        let o = run_in(Some(p), &inp, &out, &[]);
         let err = text(&o.stderr);
         assert!(o.status.success(), "{p} ranks: {err}");
         assert!(
@@ -195,10 +196,7 @@ fn more_ranks_than_replicas_is_a_clear_error() {
     let dir = scratch("too-many");
     let inp = input(&dir, 2000, 10);
     let out = dir.join("out");
-    let o = run(
-        Some(5),
-        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
-    );
+    let o = run_in(Some(5), &inp, &out, &[]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     assert!(
@@ -219,16 +217,7 @@ fn a_failing_rank_brings_the_job_down_in_seconds() {
     // the next exchange and must not be left hanging.
     std::fs::create_dir_all(out.join("checkpoint.json").join("blocker")).unwrap();
     let started = Instant::now();
-    let o = run(
-        Some(2),
-        &[
-            "run",
-            inp.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--force",
-        ],
-    );
+    let o = run_in(Some(2), &inp, &out, &["--force"]);
     let secs = started.elapsed().as_secs_f64();
     let err = text(&o.stderr);
     assert!(!o.status.success(), "{err}");
@@ -291,16 +280,7 @@ fn sigterm_stops_cleanly_and_resume_gives_the_uninterrupted_file() {
     assert!(err.contains("stopped by SIGTERM"), "{err}");
     assert!(err.contains("--resume"), "{err}");
     // Continue on two ranks: the checkpoint does not depend on the rank count either.
-    let o = run(
-        Some(2),
-        &[
-            "run",
-            inp.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--resume",
-        ],
-    );
+    let o = run_in(Some(2), &inp, &out, &["--resume"]);
     let err = text(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("resuming from"), "{err}");
@@ -318,16 +298,7 @@ fn sigusr1_through_mpirun_stops_every_rank_cleanly() {
     let err = text(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("stopped by SIGUSR1"), "{err}");
-    let o = run(
-        None,
-        &[
-            "run",
-            inp.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--resume",
-        ],
-    );
+    let o = run_in(None, &inp, &out, &["--resume"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_same_physics(&reference.join("run.h5"), &out.join("run.h5"));
 }
@@ -346,22 +317,10 @@ fn a_killed_run_leaves_a_readable_file_and_resumes_from_its_checkpoint() {
     assert!(ls.status.success(), "{}", text(&ls.stderr));
     assert!(text(&ls.stdout).contains("/observables/T00/potential_energy/value"));
     // Without --resume the run is protected.
-    let o = run(
-        None,
-        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
-    );
+    let o = run_in(None, &inp, &out, &[]);
     assert!(!o.status.success());
     assert!(text(&o.stderr).contains("--resume"), "{}", text(&o.stderr));
-    let o = run(
-        None,
-        &[
-            "run",
-            inp.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--resume",
-        ],
-    );
+    let o = run_in(None, &inp, &out, &["--resume"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_same_physics(&reference.join("run.h5"), &out.join("run.h5"));
 }
@@ -381,16 +340,7 @@ fn resume_refuses_a_changed_input() {
         std::fs::copy(reference.join(f), out.join(f)).unwrap();
     }
     let before = std::fs::read(out.join("run.h5")).unwrap();
-    let o = run(
-        None,
-        &[
-            "run",
-            inp.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--resume",
-        ],
-    );
+    let o = run_in(None, &inp, &out, &["--resume"]);
     assert!(!o.status.success());
     assert!(
         text(&o.stderr).contains("differs from the input"),

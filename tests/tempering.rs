@@ -378,6 +378,24 @@ fn al13_walkers<'a>(
 /// Final positions (bits) of each replica held, statistics words and summary-row bits.
 type Bits = (Vec<(usize, Vec<u64>)>, Vec<u64>, Vec<u64>);
 
+/// The summary rows of the Al13 runs (33 degrees of freedom) as bits.
+fn row_bits(summary: &Summary, ladder: &Ladder) -> Vec<u64> {
+    summary
+        .rows(ladder.temperatures(), 33)
+        .iter()
+        .flat_map(|r| {
+            [
+                r.phi,
+                r.phi_star,
+                r.kinetic_temperature,
+                r.heat_capacity,
+                r.inherent_energy,
+            ]
+        })
+        .map(f64::to_bits)
+        .collect()
+}
+
 fn run_md(replicas: &[usize], ladder: &Ladder, exchange: &mut dyn Exchange) -> Bits {
     let pot = potential("Al_EA.eam.alloy");
     let settings = Settings {
@@ -395,20 +413,7 @@ fn run_md(replicas: &[usize], ladder: &Ladder, exchange: &mut dyn Exchange) -> B
         false
     });
     summary.reduce(exchange);
-    let rows = summary.rows(ladder.temperatures(), 33);
-    let row_bits = rows
-        .iter()
-        .flat_map(|r| {
-            [
-                r.phi,
-                r.phi_star,
-                r.kinetic_temperature,
-                r.heat_capacity,
-                r.inherent_energy,
-            ]
-        })
-        .map(f64::to_bits)
-        .collect();
+    let row_bits = row_bits(&summary, ladder);
     let positions = walkers
         .iter()
         .map(|(r, w)| {
@@ -529,21 +534,7 @@ fn a_checkpoint_continues_bit_for_bit() {
         .collect();
     assert_eq!(positions, straight);
     assert_eq!(t.statistics().to_words(), stats_straight);
-    let rows: Vec<u64> = summary
-        .rows(ladder.temperatures(), 33)
-        .iter()
-        .flat_map(|r| {
-            [
-                r.phi,
-                r.phi_star,
-                r.kinetic_temperature,
-                r.heat_capacity,
-                r.inherent_energy,
-            ]
-        })
-        .map(f64::to_bits)
-        .collect();
-    assert_eq!(rows, rows_straight);
+    assert_eq!(row_bits(&summary, &ladder), rows_straight);
 }
 
 /// A stop request on one process travels with the next exchange: both stop after it.

@@ -146,8 +146,6 @@ pub fn write_rows<T: H5Type>(ds: &Dataset, rows: &[u64], data: &[T]) -> H5Result
         rows.len() as u64 * width,
         "row data size"
     );
-    let dtype = Datatype::from_type::<T>()?;
-    let xfer = Collective::new()?;
     // SAFETY: HDF5 C calls on ids owned here or by `ds`; `data` outlives the write and has
     // exactly the selected number of elements.
     unsafe {
@@ -189,27 +187,39 @@ pub fn write_rows<T: H5Type>(ds: &Dataset, rows: &[u64], data: &[T]) -> H5Result
         if rows.is_empty() {
             check(H5Sselect_none(mem.0).into(), "H5Sselect_none")?;
         }
-        check(
-            H5Dwrite(
-                ds.id(),
-                dtype.id(),
-                mem.0,
-                file.0,
-                xfer.0,
-                data.as_ptr().cast(),
-            )
-            .into(),
-            "H5Dwrite (collective)",
-        )?;
+        collective_write(ds, &mem, &file, data)
     }
-    Ok(())
+}
+
+/// Collective `H5Dwrite` of `data` from the `mem` selection to the `file` selection.
+///
+/// # Safety
+/// `data` must hold at least as many elements as `mem` selects.
+unsafe fn collective_write<T: H5Type>(
+    ds: &Dataset,
+    mem: &Space,
+    file: &Space,
+    data: &[T],
+) -> H5Result<()> {
+    let dtype = Datatype::from_type::<T>()?;
+    let xfer = Collective::new()?;
+    // SAFETY: ids owned by the caller, `ds` and here; the caller vouches for `data`.
+    let code = unsafe {
+        H5Dwrite(
+            ds.id(),
+            dtype.id(),
+            mem.0,
+            file.0,
+            xfer.0,
+            data.as_ptr().cast(),
+        )
+    };
+    check(code.into(), "H5Dwrite (collective)")
 }
 
 /// Collective write of a whole fixed-shape dataset by the rank with `writer` true; the
 /// others take part with an empty selection.
 pub fn write_whole<T: H5Type>(ds: &Dataset, data: &[T], writer: bool) -> H5Result<()> {
-    let dtype = Datatype::from_type::<T>()?;
-    let xfer = Collective::new()?;
     // SAFETY: as in `write_rows`; the writer's `data` has the dataset's element count.
     unsafe {
         let file = Space(hdf5_sys::h5d::H5Dget_space(ds.id()));
@@ -224,18 +234,6 @@ pub fn write_whole<T: H5Type>(ds: &Dataset, data: &[T], writer: bool) -> H5Resul
             check(H5Sselect_none(file.0).into(), "H5Sselect_none")?;
             check(H5Sselect_none(mem.0).into(), "H5Sselect_none")?;
         }
-        check(
-            H5Dwrite(
-                ds.id(),
-                dtype.id(),
-                mem.0,
-                file.0,
-                xfer.0,
-                data.as_ptr().cast(),
-            )
-            .into(),
-            "H5Dwrite (collective)",
-        )?;
+        collective_write(ds, &mem, &file, data)
     }
-    Ok(())
 }

@@ -79,6 +79,16 @@ enum Buffer {
     I64(Vec<i64>),
 }
 
+impl Buffer {
+    fn new(f64_data: bool) -> Buffer {
+        if f64_data {
+            Buffer::F64(Vec::new())
+        } else {
+            Buffer::I64(Vec::new())
+        }
+    }
+}
+
 /// One extendible dataset whose row r holds the record of step (r + 1)·interval, with the
 /// rows this rank has recorded since the last flush.
 struct Series {
@@ -103,11 +113,7 @@ impl Series {
             ds: h5::extendible::<T>(g, name, tail, chunk, unit)?,
             interval,
             rows: Vec::new(),
-            buf: if f64_data {
-                Buffer::F64(Vec::new())
-            } else {
-                Buffer::I64(Vec::new())
-            },
+            buf: Buffer::new(f64_data),
         })
     }
 
@@ -124,11 +130,7 @@ impl Series {
             ds: g.dataset(name)?,
             interval,
             rows: Vec::new(),
-            buf: if f64_data {
-                Buffer::F64(Vec::new())
-            } else {
-                Buffer::I64(Vec::new())
-            },
+            buf: Buffer::new(f64_data),
         })
     }
 

@@ -79,14 +79,7 @@ impl Exchange for MpiExchange<'_> {
         }
         send[mine.len()] = if stop { 1.0 } else { 0.0 };
         let counts: Vec<i32> = self.blocks.iter().map(|b| b.len() as i32 + 1).collect();
-        let displs: Vec<i32> = counts
-            .iter()
-            .scan(0, |acc, &c| {
-                let d = *acc;
-                *acc += c;
-                Some(d)
-            })
-            .collect();
+        let displs = displacements(&counts);
         let mut recv = vec![0.0f64; self.replicas + self.blocks.len()];
         {
             let mut part = PartitionMut::new(&mut recv[..], counts, &displs[..]);
@@ -119,6 +112,18 @@ impl Exchange for MpiExchange<'_> {
     }
 }
 
+/// Offsets of consecutive blocks of `counts` elements.
+fn displacements(counts: &[i32]) -> Vec<i32> {
+    counts
+        .iter()
+        .scan(0, |acc, &c| {
+            let d = *acc;
+            *acc += c;
+            Some(d)
+        })
+        .collect()
+}
+
 /// Gather every rank's `bytes` at rank 0 (in rank order); `None` on the other ranks.
 pub fn gather_bytes(comm: &SimpleCommunicator, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     let root = comm.process_at_rank(0);
@@ -126,14 +131,7 @@ pub fn gather_bytes(comm: &SimpleCommunicator, bytes: &[u8]) -> Option<Vec<Vec<u
     if comm.rank() == 0 {
         let mut lens = vec![0i32; comm.size() as usize];
         root.gather_into_root(&len, &mut lens[..]);
-        let displs: Vec<i32> = lens
-            .iter()
-            .scan(0, |acc, &c| {
-                let d = *acc;
-                *acc += c;
-                Some(d)
-            })
-            .collect();
+        let displs = displacements(&lens);
         let total: i32 = lens.iter().sum();
         let mut buf = vec![0u8; total as usize];
         {
