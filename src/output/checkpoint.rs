@@ -62,12 +62,12 @@ pub struct Checkpoint {
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, so not also a `source`).
+        error: std::io::Error,
     },
     /// The file is not a pelt checkpoint of this format.
     #[error("{path}: not a readable pelt checkpoint ({reason})")]
@@ -83,9 +83,9 @@ impl Checkpoint {
     /// Write to `path` atomically: `path.tmp` is written and synced, then renamed over
     /// `path`, then the folder is synced.
     pub fn write(&self, path: &Path) -> Result<(), CheckpointError> {
-        let io = |source| CheckpointError::Io {
+        let io = |error| CheckpointError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         let tmp = path.with_extension("tmp");
         let text = serde_json::to_vec(self).map_err(|e| io(std::io::Error::other(e)))?;
@@ -105,9 +105,9 @@ impl Checkpoint {
 
     /// Read a checkpoint.
     pub fn read(path: &Path) -> Result<Checkpoint, CheckpointError> {
-        let text = std::fs::read(path).map_err(|source| CheckpointError::Io {
+        let text = std::fs::read(path).map_err(|error| CheckpointError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let c: Checkpoint = serde_json::from_slice(&text).map_err(|e| CheckpointError::Format {
             path: path.to_path_buf(),
