@@ -396,16 +396,19 @@ fn row_bits(summary: &Summary, ladder: &Ladder) -> Vec<u64> {
         .collect()
 }
 
+/// The Al13 tempering runs: 3000 steps, swaps every 50, quenches every 500.
+const MD_SETTINGS: Settings = Settings {
+    steps: 3_000,
+    swap_interval: 50,
+    sample_interval: 10,
+    quench_interval: 500,
+    frame_interval: 0,
+    seed: 2024,
+};
+
 fn run_md(replicas: &[usize], ladder: &Ladder, exchange: &mut dyn Exchange) -> Bits {
     let pot = potential("Al_EA.eam.alloy");
-    let settings = Settings {
-        steps: 3_000,
-        swap_interval: 50,
-        sample_interval: 10,
-        quench_interval: 500,
-        frame_interval: 0,
-        seed: 2024,
-    };
+    let settings = MD_SETTINGS;
     let mut t = Tempering::new(settings, ladder.clone(), Box::new(Deo)).unwrap();
     let mut walkers = al13_walkers(&pot, ladder, replicas, settings.seed);
     let mut summary = Summary::new(ladder.len(), 1000);
@@ -477,14 +480,7 @@ fn a_checkpoint_continues_bit_for_bit() {
     let (straight, stats_straight, rows_straight) = run_md(&all, &ladder, &mut Local::new(4));
 
     let pot = potential("Al_EA.eam.alloy");
-    let settings = Settings {
-        steps: 3_000,
-        swap_interval: 50,
-        sample_interval: 10,
-        quench_interval: 500,
-        frame_interval: 0,
-        seed: 2024,
-    };
+    let settings = MD_SETTINGS;
     // First half, stopped at a step that is not a quench step.
     let (saved_t, saved_w, saved_s) = {
         let mut t = Tempering::new(settings, ladder.clone(), Box::new(Deo)).unwrap();

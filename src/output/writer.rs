@@ -609,20 +609,6 @@ impl Writer {
         self.file.flush()
     }
 
-    /// Bytes buffered on this rank (a measure of memory use between flushes).
-    pub fn buffered_bytes(&mut self) -> usize {
-        let mut n = 0;
-        for t in &mut self.temperatures {
-            for s in t.series() {
-                n += match &s.buf {
-                    Buffer::F64(b) => 8 * b.len(),
-                    Buffer::I64(b) => 8 * b.len(),
-                } + 8 * s.rows.len();
-            }
-        }
-        n
-    }
-
     fn ps_per_step(&self) -> f64 {
         self.layout.timestep_fs * 1e-3
     }
