@@ -1,55 +1,103 @@
-//! One energy + force evaluation of Al55 (relaxed Mackay icosahedron) and Al43 with the
-//! Ercolessi–Adams potential, and one MD step of Al55 with each thermostat.
-//! Run: `cargo bench --bench energy`.
+//! Energy + forces with every kernel this CPU runs (Ercolessi–Adams Al) for Mackay icosahedra
+//! of 13, 55, 147 and 309 atoms and for Al43, and one MD step of Al55 and Al43 per kernel and
+//! thermostat. Run: `cargo bench --bench energy` (add a filter, e.g. `-- md_step`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pelt::dynamics::thermostat::{Bussi, Langevin, NoseHooverChain, Nve};
 use pelt::dynamics::{Containment, Md, State, Thermostat};
 use pelt::landscape::Transform;
-use pelt::potential::{self, Evaluation, Potential};
-use pelt::system::xyz;
+use pelt::potential::{self, Eam, Evaluation, Kernel, Potential};
+use pelt::system::{builders, xyz, Coords};
 use std::hint::black_box;
 use std::path::Path;
+use std::time::Duration;
 
-fn bench(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let pot = potential::load(&root.join("inputs/potentials/Al_EA.eam.alloy")).unwrap();
-    let mut group = c.benchmark_group("energy_forces_scalar");
-    for (name, file) in [("Al55", "al55_ih.xyz"), ("Al43", "al43_start.xyz")] {
-        let s = xyz::read(&root.join("inputs/structures").join(file)).unwrap();
-        let mut ev = Evaluation::new(s.len());
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                pot.compute(black_box(&s.positions), &mut ev);
-                black_box(ev.energy)
-            })
-        });
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn eam(kernel: Kernel) -> Eam {
+    potential::load(&root().join("inputs/potentials/Al_EA.eam.alloy"))
+        .unwrap()
+        .with_kernel(kernel)
+}
+
+fn structure(file: &str) -> Coords {
+    xyz::read(&root().join("inputs/structures").join(file))
+        .unwrap()
+        .positions
+}
+
+/// Energy and forces of clusters of 13 to 309 atoms. The icosahedra are built with the
+/// Al_EA nearest-neighbour distance (2.76 Å) and heated a little so that no two pairs sit
+/// at the same distance.
+fn energy_forces(c: &mut Criterion) {
+    let mut clusters: Vec<(String, Coords)> = (1..=4)
+        .map(|shells| {
+            let mut pos = builders::icosahedron(shells, 2.76).unwrap();
+            for (k, v) in pos.as_flat_mut().iter_mut().enumerate() {
+                *v += 0.05 * ((k as f64) * 0.77).sin();
+            }
+            (format!("Ih{}", pos.len()), pos)
+        })
+        .collect();
+    clusters.push(("Al43".into(), structure("al43_start.xyz")));
+    for kernel in Kernel::available() {
+        let pot = eam(kernel);
+        let mut group = c.benchmark_group(format!("energy_forces_{kernel}"));
+        group.measurement_time(Duration::from_secs(3));
+        for (name, pos) in &clusters {
+            let mut ev = Evaluation::new(pos.len());
+            group.bench_function(name.as_str(), |b| {
+                b.iter(|| {
+                    pot.compute(black_box(pos), &mut ev);
+                    black_box(ev.energy)
+                })
+            });
+        }
+        group.finish();
     }
-    group.finish();
+}
 
-    let s = xyz::read(&root.join("inputs/structures/al55_ih.xyz")).unwrap();
-    let mut group = c.benchmark_group("md_step_al55");
-    let thermostats: Vec<(&str, Box<dyn Thermostat>)> = vec![
-        ("nve", Box::new(Nve)),
-        ("bussi", Box::new(Bussi::new(600.0, 100.0))),
-        ("langevin", Box::new(Langevin::new(600.0, 100.0))),
-        (
-            "nose-hoover",
-            Box::new(NoseHooverChain::new(600.0, 100.0, 3)),
-        ),
-    ];
-    for (name, mut bath) in thermostats {
+/// One velocity-Verlet step at 2 fs of liquid-like Al55 and Al43 (started at 600 K),
+/// containment wall on, ε = 0: every thermostat with the fastest kernel, Bussi with each.
+fn md_step(c: &mut Criterion) {
+    let thermostat = |name: &str| -> Box<dyn Thermostat> {
+        match name {
+            "nve" => Box::new(Nve),
+            "bussi" => Box::new(Bussi::new(600.0, 100.0)),
+            "langevin" => Box::new(Langevin::new(600.0, 100.0)),
+            _ => Box::new(NoseHooverChain::new(600.0, 100.0, 3)),
+        }
+    };
+    let mut cases: Vec<(&str, Kernel, &str)> = Kernel::available()
+        .into_iter()
+        .map(|k| ("bussi", k, "al55_ih.xyz"))
+        .collect();
+    for name in ["nve", "langevin", "nose-hoover"] {
+        cases.push((name, Kernel::fastest(), "al55_ih.xyz"));
+    }
+    for k in Kernel::available() {
+        cases.push(("bussi", k, "al43_start.xyz"));
+    }
+    let mut group = c.benchmark_group("md_step");
+    group.measurement_time(Duration::from_secs(3));
+    for (name, kernel, file) in cases {
+        let pot = eam(kernel);
+        let pos = structure(file);
         let md = Md {
             potential: &pot,
             transform: Transform::identity(),
-            containment: Some(Containment::around(&s.positions, pot.cutoff())),
+            containment: Some(Containment::around(&pos, pot.cutoff())),
             timestep: 2.0,
         };
+        let mut bath = thermostat(name);
         let mut r = pelt::rng::stream(1, 0);
-        let mut state = State::at_rest(s.positions.clone(), pot.mass());
+        let mut state = State::at_rest(pos.clone(), pot.mass());
         state.thermalize(600.0, &mut r);
         md.evaluate(&mut state);
-        group.bench_function(name, |b| {
+        let cluster = if pos.len() == 55 { "Al55" } else { "Al43" };
+        group.bench_function(format!("{cluster}/{name}/{kernel}"), |b| {
             b.iter(|| {
                 md.step(&mut state, bath.as_mut(), &mut r);
                 black_box(state.phi())
@@ -59,5 +107,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, energy_forces, md_step);
 criterion_main!(benches);

@@ -50,12 +50,14 @@ fn random_cluster(n: usize, dmin: f64, seed: u64, cutoff: f64) -> Coords {
 #[test]
 fn forces_match_central_differences_on_random_clusters() {
     for name in POTENTIALS {
-        let pot = potential(name);
-        for (n, seed) in [(13, 1), (38, 2), (55, 3)] {
-            let pos = random_cluster(n, 2.3, seed, pot.cutoff());
-            let err = fd_error(&pot, &pos, 1e-5);
-            println!("{name:18} N={n:3}: max |F - F_fd| = {err:.2e} eV/A");
-            assert!(err < 2e-7, "{name} N={n}: {err:e}");
+        for pot in potential_per_kernel(name) {
+            let kernel = pot.kernel();
+            for (n, seed) in [(13, 1), (38, 2), (55, 3)] {
+                let pos = random_cluster(n, 2.3, seed, pot.cutoff());
+                let err = fd_error(&pot, &pos, 1e-5);
+                println!("{name:18} {kernel:6} N={n:3}: max |F - F_fd| = {err:.2e} eV/A");
+                assert!(err < 2e-7, "{name} {kernel} N={n}: {err:e}");
+            }
         }
     }
 }
@@ -63,24 +65,37 @@ fn forces_match_central_differences_on_random_clusters() {
 #[test]
 fn forces_match_below_the_first_spline_knot() {
     // Ercolessi's splines start at 2.0211 Å; below it the table continues almost linearly.
-    let pot = potential("Al_EA.eam.alloy");
+    for pot in potential_per_kernel("Al_EA.eam.alloy") {
+        below_the_first_knot(&pot);
+    }
+}
+
+fn below_the_first_knot(pot: &Eam) {
     let pos = random_cluster(20, 1.5, 10, pot.cutoff());
     let short = distances(&pos).into_iter().filter(|&r| r < 2.0211).count();
     assert!(
         short >= 3,
         "the test needs pairs below 2.0211 Å, found {short}"
     );
-    let err = fd_error(&pot, &pos, 1e-5);
-    println!("short pairs: {short}, max |F - F_fd| = {err:.2e}");
-    assert!(err < 2e-7, "{err:e}");
+    let err = fd_error(pot, &pos, 1e-5);
+    println!(
+        "{}: short pairs: {short}, max |F - F_fd| = {err:.2e}",
+        pot.kernel()
+    );
+    assert!(err < 2e-7, "{}: {err:e}", pot.kernel());
     // A dimer at 1.6 Å: the pair term alone.
     let dimer = Coords::from_points(&[[0.0; 3], [1.6, 0.0, 0.0]]);
-    assert!(fd_error(&pot, &dimer, 1e-6) < 1e-8);
+    assert!(fd_error(pot, &dimer, 1e-6) < 1e-8, "{}", pot.kernel());
 }
 
 #[test]
 fn forces_match_past_the_end_of_the_embedding_table() {
-    let pot = potential("Al_EA.eam.alloy");
+    for pot in potential_per_kernel("Al_EA.eam.alloy") {
+        past_the_table_end(&pot);
+    }
+}
+
+fn past_the_table_end(pot: &Eam) {
     // A compressed Ih55 (nn 2.4 Å): inner atoms reach n ≈ 1.4 > rho_max = 1.2. (Ercolessi's
     // ρ(r) falls again at short r, so compressing Al13 alone never gets past 1.11.)
     let mut pos = builders::icosahedron(2, 2.4).unwrap();
@@ -96,12 +111,13 @@ fn forces_match_past_the_end_of_the_embedding_table() {
         ev.density,
         pot.rho_max()
     );
-    let err = fd_error(&pot, &pos, 1e-6);
+    let err = fd_error(pot, &pos, 1e-6);
     println!(
-        "rho_max = {}, densities above: {above}, max |F - F_fd| = {err:.2e}",
+        "{}: rho_max = {}, densities above: {above}, max |F - F_fd| = {err:.2e}",
+        pot.kernel(),
         pot.rho_max()
     );
-    assert!(err < 1e-7, "{err:e}");
+    assert!(err < 1e-7, "{}: {err:e}", pot.kernel());
     // And the energy there is F(rho_max) + F'(rho_max)(rho - rho_max).
     let rho = ev.density[0];
     let (f_end, fp_end) = pot.embedding(pot.rho_max());

@@ -16,22 +16,35 @@ fn every_reference_case_agrees_with_lammps() {
         refs.len()
     );
     let mut worst = (0.0f64, 0.0f64);
-    for r in &refs {
-        let pot = potential(&r.potential_file);
+    for (r, pot) in refs.iter().flat_map(|r| {
+        potential_per_kernel(&r.potential_file)
+            .into_iter()
+            .map(move |p| (r, p))
+    }) {
         assert_eq!(pot.format().lammps_style(), r.pair_style, "{}", r.file);
         let mut ev = Evaluation::new(r.positions.len());
         pot.compute(&r.positions, &mut ev);
         let de = (ev.energy - r.energy).abs();
         let df = max_force_difference(&ev.forces, &r.forces);
-        println!("{:45} |dE| = {de:.2e} eV  max|dF| = {df:.2e} eV/A", r.file);
+        println!(
+            "{:45} {:6} |dE| = {de:.2e} eV  max|dF| = {df:.2e} eV/A",
+            r.file,
+            pot.kernel()
+        );
         assert!(
             de <= 1e-9,
-            "{}: E = {} vs LAMMPS {}",
+            "{} ({}): E = {} vs LAMMPS {}",
             r.file,
+            pot.kernel(),
             ev.energy,
             r.energy
         );
-        assert!(df <= 1e-9, "{}: max |dF| = {df:e}", r.file);
+        assert!(
+            df <= 1e-9,
+            "{} ({}): max |dF| = {df:e}",
+            r.file,
+            pot.kernel()
+        );
         worst = (worst.0.max(de), worst.1.max(df));
     }
     println!(
@@ -51,11 +64,13 @@ fn every_reference_case_agrees_with_lammps() {
 #[test]
 fn forces_sum_to_zero() {
     for r in references() {
-        let pot = potential(&r.potential_file);
-        let mut ev = Evaluation::new(r.positions.len());
-        pot.compute(&r.positions, &mut ev);
-        for comp in [ev.forces.x(), ev.forces.y(), ev.forces.z()] {
-            assert!(comp.iter().sum::<f64>().abs() < 1e-11, "{}", r.file);
+        for pot in potential_per_kernel(&r.potential_file) {
+            let mut ev = Evaluation::new(r.positions.len());
+            pot.compute(&r.positions, &mut ev);
+            for comp in [ev.forces.x(), ev.forces.y(), ev.forces.z()] {
+                let sum = comp.iter().sum::<f64>();
+                assert!(sum.abs() < 1e-11, "{} ({}): {sum:e}", r.file, pot.kernel());
+            }
         }
     }
 }
@@ -64,6 +79,10 @@ fn forces_sum_to_zero() {
 fn isolated_atom_energy_is_f_of_zero() {
     // F(0) = 0 for Ercolessi–Adams; −1.81 eV for the funcfl Al_jnp (its README).
     let one = pelt::system::Coords::from_points(&[[0.0; 3]]);
-    assert_eq!(potential("Al_EA.eam.alloy").energy(&one), 0.0);
-    assert!((potential("Al_jnp.eam").energy(&one) + 1.81).abs() < 1e-12);
+    for pot in potential_per_kernel("Al_EA.eam.alloy") {
+        assert_eq!(pot.energy(&one), 0.0, "{}", pot.kernel());
+    }
+    for pot in potential_per_kernel("Al_jnp.eam") {
+        assert!((pot.energy(&one) + 1.81).abs() < 1e-12, "{}", pot.kernel());
+    }
 }

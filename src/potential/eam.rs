@@ -1,4 +1,5 @@
-use super::{scalar, Evaluation, Format, Potential, Spline};
+use super::packed::Packed;
+use super::{scalar, Evaluation, Format, Kernel, Potential, Spline};
 use crate::system::Coords;
 
 /// The tables of a single-element EAM potential on LAMMPS's grids, before interpolation.
@@ -35,6 +36,8 @@ pub struct Eam {
     pub(super) rho_max: f64,
     pub(super) density: Spline,
     pub(super) rphi: Spline,
+    packed: Packed,
+    kernel: Kernel,
 }
 
 impl Eam {
@@ -45,6 +48,9 @@ impl Eam {
     /// tables from [`load`](super::load) always satisfy both.
     pub fn new(name: String, format: Format, t: EamTables) -> Eam {
         let embed = Spline::new(&t.embed, t.drho);
+        let density = Spline::new(&t.density, t.dr);
+        let rphi = Spline::new(&t.rphi, t.dr);
+        let rho_max = (t.embed.len() - 1) as f64 * t.drho;
         Eam {
             name,
             format,
@@ -52,11 +58,42 @@ impl Eam {
             mass: t.mass,
             cutoff: t.cutoff,
             cutsq: t.cutoff * t.cutoff,
-            rho_max: (t.embed.len() - 1) as f64 * t.drho,
+            rho_max,
+            packed: Packed::new(&density, &rphi, &embed, rho_max),
             embed,
-            density: Spline::new(&t.density, t.dr),
-            rphi: Spline::new(&t.rphi, t.dr),
+            density,
+            rphi,
+            kernel: Kernel::default_choice(),
         }
+    }
+
+    /// The kernel that evaluates energy and forces.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// Evaluate with `kernel` from now on.
+    ///
+    /// # Errors
+    /// The kernel back when this CPU cannot run it.
+    pub fn set_kernel(&mut self, kernel: Kernel) -> Result<(), Kernel> {
+        if kernel.is_supported() {
+            self.kernel = kernel;
+            Ok(())
+        } else {
+            Err(kernel)
+        }
+    }
+
+    /// This potential, evaluated with `kernel`.
+    ///
+    /// # Panics
+    /// If this CPU cannot run `kernel` (see [`Kernel::is_supported`]).
+    pub fn with_kernel(mut self, kernel: Kernel) -> Eam {
+        if let Err(k) = self.set_kernel(kernel) {
+            panic!("this CPU cannot run the {k} kernel");
+        }
+        self
     }
 
     /// File name the potential was read from.
@@ -118,6 +155,12 @@ impl Potential for Eam {
 
     fn compute(&self, positions: &Coords, out: &mut Evaluation) {
         out.resize(positions.len());
-        scalar::compute(self, positions, out);
+        match self.kernel {
+            Kernel::Scalar => scalar::compute(self, positions, out),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => super::avx2::compute(&self.packed, self.cutsq, positions, out),
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 => unreachable!("set_kernel refuses kernels this CPU lacks"),
+        }
     }
 }

@@ -4,14 +4,19 @@
 //! `eam`, Finnis–Sinclair setfl `eam/fs`) and interpolated exactly as LAMMPS does, so
 //! energies and forces agree with LAMMPS to rounding (see `tests/lammps_reference.rs`).
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 mod eam;
 mod funcfl;
+mod kernel;
+mod packed;
 mod scalar;
 mod setfl;
 mod spline;
 mod tokens;
 
 pub use eam::{Eam, EamTables};
+pub use kernel::{Kernel, KERNEL_ENV};
 pub use spline::Spline;
 
 use crate::system::Coords;
@@ -82,8 +87,17 @@ impl Format {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+use avx2::Scratch;
+
+/// Nothing to keep between evaluations where no SIMD kernel exists.
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Debug, Default)]
+struct Scratch;
+
 /// Energy, forces and per-atom densities of one configuration. Buffers are reused between
-/// evaluations: create one per replica and pass it to [`Potential::compute`] every step.
+/// evaluations: create one per replica and pass it to [`Potential::compute`] every step;
+/// after the first evaluation no kernel allocates.
 #[derive(Clone, Debug, Default)]
 pub struct Evaluation {
     /// Total potential energy φ (eV).
@@ -94,6 +108,8 @@ pub struct Evaluation {
     pub density: Vec<f64>,
     /// U'(n_i) of every atom (eV per density unit).
     pub embedding_derivative: Vec<f64>,
+    /// Padded working buffers of the SIMD kernel.
+    scratch: Scratch,
 }
 
 impl Evaluation {
@@ -104,6 +120,7 @@ impl Evaluation {
             forces: Coords::zeros(n),
             density: vec![0.0; n],
             embedding_derivative: vec![0.0; n],
+            scratch: Scratch::default(),
         }
     }
 

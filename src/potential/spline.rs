@@ -93,6 +93,11 @@ impl Spline {
         (self.value_at(k, p), self.derivative_at(k, p))
     }
 
+    /// 1/h, the inverse node spacing.
+    pub fn inv_spacing(&self) -> f64 {
+        self.inv_h
+    }
+
     /// The coefficient table (for kernels that gather from it).
     pub fn coefficients(&self) -> &[[f64; 7]] {
         &self.coeff

@@ -69,6 +69,16 @@ pub fn potential(name: &str) -> pelt::potential::Eam {
     pelt::potential::load(&repo(&format!("inputs/potentials/{name}"))).expect("load potential")
 }
 
+/// The potential `name` once per kernel this CPU runs (scalar first), so the physics tests
+/// cover every kernel.
+#[allow(dead_code)]
+pub fn potential_per_kernel(name: &str) -> Vec<pelt::potential::Eam> {
+    pelt::potential::Kernel::available()
+        .into_iter()
+        .map(|k| potential(name).with_kernel(k))
+        .collect()
+}
+
 /// Largest |F_pelt − F_ref| over all components (eV/Å).
 pub fn max_force_difference(forces: &Coords, reference: &[[f64; 3]]) -> f64 {
     reference

@@ -1,0 +1,102 @@
+//! Which implementation evaluates energy and forces, chosen at run time.
+
+use std::fmt;
+
+/// An energy + force kernel. Every kernel gives the same numbers to rounding; they differ in
+/// speed and in the CPUs that run them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// Portable two-pass loop, operation for operation as LAMMPS's `PairEAM::compute`.
+    Scalar,
+    /// Four pairs per instruction with AVX2 and FMA (x86-64 only).
+    Avx2,
+}
+
+/// The environment variable that overrides the kernel choice (`scalar`, `avx2` or `auto`).
+pub const KERNEL_ENV: &str = "PELT_KERNEL";
+
+impl Kernel {
+    /// Every kernel, fastest last.
+    pub const ALL: [Kernel; 2] = [Kernel::Scalar, Kernel::Avx2];
+
+    /// The name used in `PELT_KERNEL`, logs and run files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Scalar => "scalar",
+            Kernel::Avx2 => "avx2",
+        }
+    }
+
+    /// The kernel called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Kernel> {
+        Kernel::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether this CPU can run the kernel.
+    pub fn is_supported(self) -> bool {
+        match self {
+            Kernel::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => super::avx2::supported(),
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 => false,
+        }
+    }
+
+    /// The kernels this CPU can run.
+    pub fn available() -> Vec<Kernel> {
+        Kernel::ALL
+            .into_iter()
+            .filter(|k| k.is_supported())
+            .collect()
+    }
+
+    /// The fastest kernel this CPU runs.
+    pub fn fastest() -> Kernel {
+        *Kernel::available().last().unwrap_or(&Kernel::Scalar)
+    }
+
+    /// The kernel `PELT_KERNEL` asks for (`Ok(None)` when it is unset or `auto`), or why the
+    /// request cannot be met.
+    pub fn requested() -> Result<Option<Kernel>, String> {
+        let Ok(value) = std::env::var(KERNEL_ENV) else {
+            return Ok(None);
+        };
+        let value = value.trim();
+        if value.is_empty() || value == "auto" {
+            return Ok(None);
+        }
+        let names: Vec<&str> = Kernel::ALL.iter().map(|k| k.name()).collect();
+        match Kernel::from_name(value) {
+            None => Err(format!(
+                "{KERNEL_ENV}={value:?}: expected auto or one of {}",
+                names.join(", ")
+            )),
+            Some(k) if !k.is_supported() => Err(format!(
+                "{KERNEL_ENV}={value}: this CPU cannot run the {value} kernel; available: {}",
+                Kernel::available()
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some(k) => Ok(Some(k)),
+        }
+    }
+
+    /// The kernel a new potential uses: `PELT_KERNEL` when it names one this CPU runs, the
+    /// fastest otherwise. (The command line reports an unusable `PELT_KERNEL` as an error
+    /// before any potential is built.)
+    pub fn default_choice() -> Kernel {
+        Kernel::requested()
+            .ok()
+            .flatten()
+            .unwrap_or_else(Kernel::fastest)
+    }
+}
+
+impl fmt::Display for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
