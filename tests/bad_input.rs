@@ -322,3 +322,31 @@ fn the_cli_reports_bad_files_without_panicking() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("m = 3") && err.contains("even"), "{err}");
 }
+
+#[test]
+fn an_unknown_kernel_in_pelt_kernel_is_an_error() {
+    let xyz = repo("inputs/structures/al55_ih.xyz");
+    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
+    let run = |value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pelt"))
+            .env("PELT_KERNEL", value)
+            .args(["energy", "--potential"])
+            .arg(&pot)
+            .arg(&xyz)
+            .output()
+            .unwrap()
+    };
+    let out = run("avx9");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("PELT_KERNEL") && err.contains("scalar"),
+        "{err}"
+    );
+    // Every kernel this CPU runs gives the same energy to rounding.
+    let energies: Vec<String> = ["scalar", "auto"]
+        .into_iter()
+        .map(|k| String::from_utf8_lossy(&run(k).stdout).into_owned())
+        .collect();
+    assert!(energies.iter().all(|e| e.contains("-154.612743759")), "{energies:?}");
+}

@@ -47,3 +47,53 @@ fn simd_kernels_agree_with_scalar_on_reference_cases() {
         compare(&r.file, &r.potential_file, &r.positions);
     }
 }
+
+#[test]
+fn simd_kernels_agree_with_scalar_from_2_to_309_atoms() {
+    use pelt::system::builders;
+    let mut cases: Vec<(String, Coords)> = Vec::new();
+    // Every size from 2 to 20 (all tail lengths of a chunk), then larger random clusters.
+    for n in (2..=20).chain([43, 55, 80, 147]) {
+        cases.push((
+            format!("random{n}"),
+            builders::random_compact(n, 2.3, n as u64).unwrap(),
+        ));
+    }
+    // Heated icosahedra up to 309 atoms; one compressed so densities pass the table's end.
+    for (shells, d) in [(1, 2.76), (2, 2.76), (3, 2.76), (4, 2.76), (2, 2.4)] {
+        let mut pos = builders::icosahedron(shells, d).unwrap();
+        for (k, v) in pos.as_flat_mut().iter_mut().enumerate() {
+            *v += 0.05 * ((k as f64) * 0.77).sin();
+        }
+        cases.push((format!("Ih{} d={d}", pos.len()), pos));
+    }
+    // Pairs a hair inside and outside the cutoff, and at a grid node.
+    let rc = potential("Al_EA.eam.alloy").cutoff();
+    cases.push((
+        "cutoff".into(),
+        Coords::from_points(&[
+            [0.0; 3],
+            [rc * (1.0 - 1e-12), 0.0, 0.0],
+            [0.0, rc * (1.0 + 1e-12), 0.0],
+            [0.0, 0.0, 2.5],
+        ]),
+    ));
+    for pot_file in POTENTIALS {
+        for (name, pos) in &cases {
+            compare(name, pot_file, pos);
+        }
+    }
+}
+
+#[test]
+fn the_kernel_can_be_chosen_and_is_reported() {
+    let pot = potential("Al_EA.eam.alloy");
+    assert_eq!(pot.kernel(), Kernel::default_choice());
+    assert!(Kernel::available().contains(&Kernel::Scalar));
+    for k in Kernel::ALL {
+        assert_eq!(Kernel::from_name(k.name()), Some(k));
+        let mut p = potential("Al_EA.eam.alloy");
+        assert_eq!(p.set_kernel(k).is_ok(), k.is_supported());
+    }
+    assert_eq!(Kernel::from_name("avx9"), None);
+}

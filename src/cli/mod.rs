@@ -45,6 +45,8 @@ pub fn run() -> anyhow::Result<()> {
         .version(pelt::version::PELT_VERSION)
         .long_version(pelt::version::long_version());
     let cli = Cli::from_arg_matches(&cmd.get_matches())?;
+    // A PELT_KERNEL this CPU cannot honour is an error, not a silent fallback.
+    pelt::potential::Kernel::requested().map_err(anyhow::Error::msg)?;
     match cli.command {
         Command::BasinHop(a) => basin_hop::run(a),
         Command::Build(a) => build::run(a),

@@ -197,11 +197,12 @@ fn report_setup(cfg: &Config, prep: &Prepared) {
     let n = prep.structure.len();
     let t = &prep.transform;
     log::info!(
-        "{}: {n} {} atoms from {}, potential {}",
+        "{}: {n} {} atoms from {}, potential {} ({} kernel)",
         cfg.path.display(),
         prep.potential.element(),
         cfg.system.structure.display(),
-        cfg.potential.file.display()
+        cfg.potential.file.display(),
+        prep.potential.kernel()
     );
     log::info!(
         "landscape: epsilon = {:e}, phi0 = {} eV/atom, m = {}; phi_s = {}; reference minimum {:.6} eV (s = {:.4})",
@@ -665,6 +666,7 @@ fn parameters(cfg: &Config, prep: &Prepared, world: &SimpleCommunicator) -> Resu
         reference_energy: prep.reference_energy,
         seed: cfg.tempering.seed,
         thermostat: format!("{:?}", cfg.dynamics.thermostat).to_lowercase(),
+        kernel: prep.potential.kernel().name().into(),
         steps: cfg.tempering.steps,
         equilibration: cfg.tempering.equilibration,
         pelt_version: pelt::version::PELT_VERSION.into(),

@@ -58,6 +58,8 @@ pub struct Parameters {
     pub seed: u64,
     /// Thermostat name.
     pub thermostat: String,
+    /// The energy/force kernel of rank 0 (`scalar`, `avx2`).
+    pub kernel: String,
     /// Total MD steps per replica.
     pub steps: u64,
     /// Steps left out of the averages.
@@ -701,6 +703,7 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
         ("potential_file", &p.potential_file),
         ("potential_sha256", &p.potential_sha256),
         ("thermostat", &p.thermostat),
+        ("kernel", &p.kernel),
         ("pelt_version", &p.pelt_version),
         ("mpi_version", &p.mpi_version),
         ("hdf5_version", &p.hdf5_version),
