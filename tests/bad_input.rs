@@ -348,5 +348,8 @@ fn an_unknown_kernel_in_pelt_kernel_is_an_error() {
         .into_iter()
         .map(|k| String::from_utf8_lossy(&run(k).stdout).into_owned())
         .collect();
-    assert!(energies.iter().all(|e| e.contains("-154.612743759")), "{energies:?}");
+    assert!(
+        energies.iter().all(|e| e.contains("-154.612743759")),
+        "{energies:?}"
+    );
 }

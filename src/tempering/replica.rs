@@ -49,13 +49,15 @@ impl<'a> MdWalker<'a> {
         let mut state = State::at_rest(positions, mass);
         state.thermalize(temperature, &mut rng);
         md.evaluate(&mut state);
+        let atoms = state.len();
         MdWalker {
             md,
             state,
             thermostat,
             rng,
             quench: None,
-            evaporation: EvaporationMonitor::default(),
+            // Sized now, so the step loop never allocates.
+            evaporation: EvaporationMonitor::restore(vec![false; atoms], 0),
             label: format!("replica {replica}"),
         }
     }

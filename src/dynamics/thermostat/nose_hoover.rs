@@ -34,12 +34,11 @@ impl NoseHooverChain {
         }
     }
 
-    /// Masses Q_1 = N_f k_B T τ², Q_j = k_B T τ² (eV·fs²).
-    fn masses(&self) -> Vec<f64> {
+    /// Mass Q_j of thermostat j: Q_1 = N_f k_B T τ², Q_j = k_B T τ² (eV·fs²).
+    fn mass(&self, j: usize) -> f64 {
         let kt = KB * self.temperature;
-        (0..self.v.len())
-            .map(|j| if j == 0 { self.dof as f64 } else { 1.0 } * kt * self.tau * self.tau)
-            .collect()
+        let dof = if j == 0 { self.dof as f64 } else { 1.0 };
+        dof * kt * self.tau * self.tau
     }
 }
 
@@ -63,18 +62,22 @@ impl Thermostat for NoseHooverChain {
             return;
         }
         let kt = KB * self.temperature;
-        let q = self.masses();
-        let m = self.v.len();
         let nf = self.dof as f64;
+        let tau2 = self.tau * self.tau;
+        let q = |j: usize| {
+            let dof = if j == 0 { nf } else { 1.0 };
+            dof * kt * tau2
+        };
+        let m = self.v.len();
         let mut k2 = 2.0 * state.kinetic_energy();
         let mut scale = 1.0;
         let w1 = 1.0 / (2.0 - 2f64.powf(1.0 / 3.0));
         let weights = [w1, 1.0 - 2.0 * w1, w1];
         let force = |j: usize, v: &[f64], k2: f64| {
             if j == 0 {
-                (k2 - nf * kt) / q[0]
+                (k2 - nf * kt) / q(0)
             } else {
-                (q[j - 1] * v[j - 1] * v[j - 1] - kt) / q[j]
+                (q(j - 1) * v[j - 1] * v[j - 1] - kt) / q(j)
             }
         };
         for w in weights {
@@ -107,8 +110,9 @@ impl Thermostat for NoseHooverChain {
 
     fn energy(&self) -> f64 {
         let kt = KB * self.temperature;
-        let q = self.masses();
-        let kinetic: f64 = q.iter().zip(&self.v).map(|(q, v)| 0.5 * q * v * v).sum();
+        let kinetic: f64 = (self.v.iter().enumerate())
+            .map(|(j, v)| 0.5 * self.mass(j) * v * v)
+            .sum();
         let potential = self.dof as f64 * kt * self.xi[0] + kt * self.xi[1..].iter().sum::<f64>();
         kinetic + potential
     }
