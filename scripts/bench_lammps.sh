@@ -39,7 +39,7 @@ fix 1 all nvt temp 300.0 300.0 0.1
 thermo 10000
 run $steps
 IN
-(cd "$dir" && OMP_NUM_THREADS=1 lmp -in in -log log -screen none)
+(cd "$dir" && OMP_NUM_THREADS=1 taskset -c 0 lmp -in in -log log -screen none)
 loop=$(grep -m1 "^Loop time" "$dir/log")
 secs=$(echo "$loop" | awk '{print $4}')
 echo "$loop"
