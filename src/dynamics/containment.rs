@@ -41,11 +41,14 @@ impl Containment {
         let mut energy = 0.0;
         let mut mean = [0.0; 3];
         let mut any = false;
+        let radius_sq = self.radius * self.radius;
         for i in 0..n {
             let p = positions.get(i);
             let r = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
-            let d = (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt();
-            if d > self.radius {
+            let d2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+            // Most steps no atom touches the wall: compare squares, take roots only past it.
+            if d2 > radius_sq {
+                let d = d2.sqrt();
                 any = true;
                 let excess = d - self.radius;
                 energy += 0.5 * self.stiffness * excess * excess;
