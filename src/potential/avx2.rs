@@ -25,81 +25,12 @@
 #![cfg(target_arch = "x86_64")]
 
 use super::packed::{EmbedLine, Packed, PairLine};
+use super::scratch::{self, first_chunk, Scratch};
+
+const LANES: usize = 4;
 use super::Evaluation;
 use crate::system::Coords;
 use std::arch::x86_64::*;
-
-/// Far-away position of the padding atoms: r² ≈ 1e200 is finite and beyond any cutoff.
-const SENTINEL: f64 = 1e100;
-
-/// Buffers of the kernel, padded to whole chunks and sized once per atom count.
-///
-/// A *chunk* is four pairs (i, j..j+4) with j a multiple of 4. Pass 1 lists the live chunks
-/// (any pair inside the cutoff) and then runs short stages over that list, each storing
-/// what the next needs: one long loop body (distance → 1/r → lookup → cubics → sums) is a
-/// ~130-cycle dependency chain of ~100 instructions, and the out-of-order window then
-/// holds only two or three chunks; short stages keep it full.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Scratch {
-    n: usize,
-    x: Vec<f64>,
-    y: Vec<f64>,
-    z: Vec<f64>,
-    rho: Vec<f64>,
-    fp: Vec<f64>,
-    fx: Vec<f64>,
-    fy: Vec<f64>,
-    fz: Vec<f64>,
-    /// Per live chunk: its row i and first j.
-    row: Vec<u32>,
-    col: Vec<u32>,
-    /// Per live chunk: which of its four pairs are inside the cutoff (bits 0–3).
-    mask: Vec<u8>,
-    /// Per live pair slot (4 per chunk): r², then ρ(r) (stage 3 overwrites).
-    u: Vec<f64>,
-    /// Per live pair slot: p of the lookup, then ρ'(r)/r.
-    v: Vec<f64>,
-    /// Per live pair slot: 1/r, then φ'(r)/r.
-    w: Vec<f64>,
-    /// Per live pair slot: the table interval.
-    k: Vec<i32>,
-}
-
-impl Scratch {
-    fn fit(&mut self, n: usize) {
-        if self.n == n && !self.x.is_empty() {
-            return;
-        }
-        let padded = n + 4;
-        let chunks: usize = (0..n).map(|i| (n - first_chunk(i)).div_ceil(4)).sum();
-        *self = Scratch {
-            n,
-            x: vec![SENTINEL; padded],
-            y: vec![SENTINEL; padded],
-            z: vec![SENTINEL; padded],
-            rho: vec![0.0; padded],
-            fp: vec![0.0; padded],
-            fx: vec![0.0; padded],
-            fy: vec![0.0; padded],
-            fz: vec![0.0; padded],
-            row: vec![0; chunks],
-            col: vec![0; chunks],
-            mask: vec![0; chunks],
-            u: vec![0.0; 4 * chunks],
-            v: vec![0.0; 4 * chunks],
-            w: vec![0.0; 4 * chunks],
-            k: vec![0; 4 * chunks],
-        };
-    }
-}
-
-/// The first j of row i's chunks: chunks start at multiples of 4 in every row, so a row's
-/// loads of n_j and F_j hit exactly the addresses the previous row stored to (a load that
-/// straddles two earlier stores cannot be forwarded and stalls). Lanes with j ≤ i are
-/// masked off.
-fn first_chunk(i: usize) -> usize {
-    (i + 1) & !3
-}
 
 /// True where this CPU runs the kernel.
 pub(crate) fn supported() -> bool {
@@ -112,23 +43,10 @@ pub(crate) fn supported() -> bool {
 /// If the CPU lacks AVX2 or FMA (callers check [`supported`] once).
 pub(crate) fn compute(t: &Packed, cutsq: f64, pos: &Coords, out: &mut Evaluation) {
     assert!(supported(), "the AVX2 kernel needs AVX2 and FMA");
-    let n = pos.len();
-    let s = &mut out.scratch;
-    s.fit(n);
-    s.x[..n].copy_from_slice(pos.x());
-    s.y[..n].copy_from_slice(pos.y());
-    s.z[..n].copy_from_slice(pos.z());
     // SAFETY: AVX2 and FMA are present (asserted above); every pointer the kernel forms
-    // stays inside the padded buffers sized by `fit` or inside the tables, whose indices
-    // are clamped to the table.
-    let energy = unsafe { kernel(t, cutsq, s) };
-    out.energy = energy;
-    out.density.copy_from_slice(&s.rho[..n]);
-    out.embedding_derivative.copy_from_slice(&s.fp[..n]);
-    let (fx, fy, fz) = out.forces.xyz_mut();
-    fx.copy_from_slice(&s.fx[..n]);
-    fy.copy_from_slice(&s.fy[..n]);
-    fz.copy_from_slice(&s.fz[..n]);
+    // stays inside the padded buffers sized by `evaluate` or inside the tables, whose
+    // indices are clamped to the table.
+    scratch::evaluate(pos, out, LANES, |s| unsafe { kernel(t, cutsq, s) });
 }
 
 #[inline(always)]
@@ -248,7 +166,7 @@ unsafe fn kernel(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
             _mm256_set1_pd(*y.add(i)),
             _mm256_set1_pd(*z.add(i)),
         );
-        let mut j = first_chunk(i);
+        let mut j = first_chunk(i, LANES);
         let after_i = _mm256_movemask_pd(_mm256_cmp_pd(
             _mm256_add_pd(_mm256_set1_pd(j as f64), lanes),
             _mm256_set1_pd(i as f64),

@@ -159,8 +159,12 @@ impl Potential for Eam {
             Kernel::Scalar => scalar::compute(self, positions, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => super::avx2::compute(&self.packed, self.cutsq, positions, out),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => super::avx512::compute(&self.packed, self.cutsq, positions, out),
             #[cfg(not(target_arch = "x86_64"))]
-            Kernel::Avx2 => unreachable!("set_kernel refuses kernels this CPU lacks"),
+            Kernel::Avx2 | Kernel::Avx512 => {
+                unreachable!("set_kernel refuses kernels this CPU lacks")
+            }
         }
     }
 }

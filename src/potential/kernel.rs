@@ -10,20 +10,24 @@ pub enum Kernel {
     Scalar,
     /// Four pairs per instruction with AVX2 and FMA (x86-64 only).
     Avx2,
+    /// Eight pairs per instruction with AVX-512F (x86-64 only).
+    Avx512,
 }
 
-/// The environment variable that overrides the kernel choice (`scalar`, `avx2` or `auto`).
+/// The environment variable that overrides the kernel choice (`scalar`, `avx2`, `avx512` or
+/// `auto`).
 pub const KERNEL_ENV: &str = "PELT_KERNEL";
 
 impl Kernel {
     /// Every kernel, fastest last.
-    pub const ALL: [Kernel; 2] = [Kernel::Scalar, Kernel::Avx2];
+    pub const ALL: [Kernel; 3] = [Kernel::Scalar, Kernel::Avx2, Kernel::Avx512];
 
     /// The name used in `PELT_KERNEL`, logs and run files.
     pub fn name(self) -> &'static str {
         match self {
             Kernel::Scalar => "scalar",
             Kernel::Avx2 => "avx2",
+            Kernel::Avx512 => "avx512",
         }
     }
 
@@ -38,8 +42,10 @@ impl Kernel {
             Kernel::Scalar => true,
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => super::avx2::supported(),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => super::avx512::supported(),
             #[cfg(not(target_arch = "x86_64"))]
-            Kernel::Avx2 => false,
+            Kernel::Avx2 | Kernel::Avx512 => false,
         }
     }
 

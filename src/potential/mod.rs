@@ -6,11 +6,15 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod eam;
 mod funcfl;
 mod kernel;
 mod packed;
 mod scalar;
+#[cfg(target_arch = "x86_64")]
+mod scratch;
 mod setfl;
 mod spline;
 mod tokens;
@@ -88,7 +92,7 @@ impl Format {
 }
 
 #[cfg(target_arch = "x86_64")]
-use avx2::Scratch;
+use scratch::Scratch;
 
 /// Nothing to keep between evaluations where no SIMD kernel exists.
 #[cfg(not(target_arch = "x86_64"))]
