@@ -34,7 +34,7 @@ pub struct Inversion {
 impl Transform {
     /// φ* with total φ0 (eV). Errors for m odd or < 2, and for non-finite ε or φ0.
     pub fn new(eps: f64, phi0: f64, m: u32) -> Result<Self, LandscapeError> {
-        if m < 2 || m % 2 != 0 {
+        if m < 2 || !m.is_multiple_of(2) {
             return Err(LandscapeError::Exponent(m));
         }
         for (name, value) in [("eps", eps), ("phi0", phi0)] {

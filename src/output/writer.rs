@@ -137,7 +137,7 @@ impl Series {
     }
 
     fn row(&self, step: u64) -> u64 {
-        debug_assert!(step % self.interval == 0 && step > 0);
+        debug_assert!(step.is_multiple_of(self.interval) && step > 0);
         step / self.interval - 1
     }
 
@@ -635,7 +635,7 @@ impl Recorder for Writer {
     fn frame(&mut self, step: u64, temperature: usize, _replica: usize, x: &Coords, v: &Coords) {
         let ps = self.ps_per_step();
         if let Some(f) = &mut self.temperatures[temperature].frames {
-            if step % f.position.interval != 0 {
+            if !step.is_multiple_of(f.position.interval) {
                 return;
             }
             f.clock.push(step, ps);

@@ -190,7 +190,7 @@ impl Layout {
         }
         let props = props.unwrap_or_default();
         let f: Vec<&str> = props.split(':').collect();
-        if f.len() % 3 != 0 {
+        if !f.len().is_multiple_of(3) {
             return Err(format!(
                 "Properties={props}: expected name:type:count triples"
             ));

@@ -236,26 +236,28 @@ impl Tempering {
             for (_, w) in walkers.iter_mut() {
                 w.step(step);
             }
-            if step % s.sample_interval == 0 {
+            if step.is_multiple_of(s.sample_interval) {
                 for (r, w) in walkers.iter() {
                     recorder.sample(step, self.statistics.temperature_of[*r], *r, &w.sample());
                 }
             }
-            if s.frame_interval > 0 && step % s.frame_interval == 0 {
+            if s.frame_interval > 0 && step.is_multiple_of(s.frame_interval) {
                 for (r, w) in walkers.iter() {
                     if let Some((x, v)) = w.configuration() {
                         recorder.frame(step, self.statistics.temperature_of[*r], *r, x, v);
                     }
                 }
             }
-            if s.quench_interval > 0 && step % s.quench_interval == 0 {
+            if s.quench_interval > 0 && step.is_multiple_of(s.quench_interval) {
                 for (r, w) in walkers.iter_mut() {
                     if let Some(q) = w.quench() {
                         recorder.quench(step, self.statistics.temperature_of[*r], *r, &q);
                     }
                 }
             }
-            if step % s.swap_interval == 0 && self.exchange(walkers, exchange, recorder, stop()) {
+            if step.is_multiple_of(s.swap_interval)
+                && self.exchange(walkers, exchange, recorder, stop())
+            {
                 return Outcome::Stopped;
             }
         }

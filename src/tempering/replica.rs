@@ -73,7 +73,7 @@ impl Walker for MdWalker<'_> {
     fn step(&mut self, step: u64) {
         self.md
             .step(&mut self.state, self.thermostat.as_mut(), &mut self.rng);
-        if step % EVAPORATION_CHECK == 0 {
+        if step.is_multiple_of(EVAPORATION_CHECK) {
             let cutoff = self.md.potential.cutoff();
             self.evaporation
                 .check(&self.state.positions, cutoff, &self.label, step);
