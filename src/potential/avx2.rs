@@ -24,7 +24,7 @@
 
 #![cfg(target_arch = "x86_64")]
 
-use super::packed::{EmbedLine, Packed, PairLine};
+use super::packed::{lines, EmbedLine, Packed, PairLine};
 use super::scratch::{self, first_chunk, Scratch};
 
 const LANES: usize = 4;
@@ -112,18 +112,6 @@ unsafe fn cubic(lines: [*const f64; 4], offset: usize, p: __m256d) -> (__m256d, 
     let d0 = _mm256_fmadd_pd(c3, p, b1);
     let slope = _mm256_fmadd_pd(d0, p, b0);
     (value, slope)
-}
-
-#[inline(always)]
-unsafe fn pair_lines(table: &[PairLine], k: *const i32) -> [*const f64; 4] {
-    let base = table.as_ptr();
-    [0, 1, 2, 3].map(|l| base.add(*k.add(l) as usize).cast::<f64>())
-}
-
-#[inline(always)]
-unsafe fn embed_lines(table: &[EmbedLine], k: *const i32) -> [*const f64; 4] {
-    let base = table.as_ptr();
-    [0, 1, 2, 3].map(|l| base.add(*k.add(l) as usize).cast::<f64>())
 }
 
 /// The lane mask of a 4-bit chunk mask.
@@ -216,7 +204,7 @@ unsafe fn kernel(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         let p = _mm256_loadu_pd(v.add(4 * e));
         let rinv = _mm256_loadu_pd(w.add(4 * e));
         let inside = lane_mask(*mask.add(e));
-        let lines = pair_lines(&t.pair, kk.add(4 * e));
+        let lines = lines::<PairLine, LANES>(&t.pair, kk.add(LANES * e));
         let (rho_r, rho_p) = cubic(lines, 0, p);
         let (z2, z2_p) = cubic(lines, 4, p);
         let phi = _mm256_mul_pd(z2, rinv);
@@ -258,7 +246,7 @@ unsafe fn kernel(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         let (k, p) = locate(rho_v, inv_drho, rho_last);
         let mut ks = [0i32; 4];
         _mm_storeu_si128(ks.as_mut_ptr().cast(), k);
-        let (f, f_p) = cubic(embed_lines(&t.embed, ks.as_ptr()), 0, p);
+        let (f, f_p) = cubic(lines::<EmbedLine, LANES>(&t.embed, ks.as_ptr()), 0, p);
         let f_p = _mm256_mul_pd(f_p, inv_drho);
         let beyond = _mm256_max_pd(_mm256_sub_pd(rho_v, rho_max), zero);
         let f = _mm256_fmadd_pd(f_p, beyond, f);

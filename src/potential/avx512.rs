@@ -6,7 +6,7 @@
 
 #![cfg(target_arch = "x86_64")]
 
-use super::packed::{EmbedLine, Packed, PairLine};
+use super::packed::{lines, EmbedLine, Packed, PairLine};
 use super::scratch::{self, first_chunk, Scratch};
 use super::Evaluation;
 use crate::system::Coords;
@@ -82,12 +82,6 @@ unsafe fn cubic(lines: &[*const f64; LANES], offset: usize, p: __m512d) -> (__m5
     (value, _mm512_fmadd_pd(d0, p, b0))
 }
 
-#[inline(always)]
-unsafe fn lines<T>(table: &[T], k: *const i32) -> [*const f64; LANES] {
-    let base = table.as_ptr();
-    std::array::from_fn(|l| base.add(*k.add(l) as usize).cast::<f64>())
-}
-
 #[target_feature(enable = "avx512f")]
 unsafe fn kernel(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
     let n = s.n;
@@ -158,7 +152,7 @@ unsafe fn kernel(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         let p = _mm512_loadu_pd(v.add(LANES * e));
         let rinv = _mm512_loadu_pd(w.add(LANES * e));
         let inside = *mask.add(e);
-        let lines = lines::<PairLine>(&t.pair, kk.add(LANES * e));
+        let lines = lines::<PairLine, LANES>(&t.pair, kk.add(LANES * e));
         let (rho_r, rho_p) = cubic(&lines, 0, p);
         let (z2, z2_p) = cubic(&lines, 4, p);
         let phi = _mm512_mul_pd(z2, rinv);
@@ -199,7 +193,7 @@ unsafe fn kernel(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         let (k, p) = locate(rho_v, inv_drho, rho_last);
         let mut ks = [0i32; LANES];
         _mm256_storeu_si256(ks.as_mut_ptr().cast(), k);
-        let (f, f_p) = cubic(&lines::<EmbedLine>(&t.embed, ks.as_ptr()), 0, p);
+        let (f, f_p) = cubic(&lines::<EmbedLine, LANES>(&t.embed, ks.as_ptr()), 0, p);
         let f_p = _mm512_mul_pd(f_p, inv_drho);
         let beyond = _mm512_max_pd(_mm512_sub_pd(rho_v, rho_max), zero);
         let f = _mm512_fmadd_pd(f_p, beyond, f);

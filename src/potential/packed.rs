@@ -65,3 +65,14 @@ impl Packed {
         }
     }
 }
+
+/// Pointers to the table lines of `L` lanes whose intervals are `k[0..L]`.
+///
+/// # Safety
+/// `k` must point to `L` indices, each < `table.len()`.
+#[inline(always)]
+pub(crate) unsafe fn lines<T, const L: usize>(table: &[T], k: *const i32) -> [*const f64; L] {
+    let base = table.as_ptr();
+    // SAFETY: the caller guarantees L readable indices inside the table.
+    std::array::from_fn(|l| unsafe { base.add(*k.add(l) as usize).cast::<f64>() })
+}
