@@ -6,6 +6,7 @@
 //! the code; `README.md` for how to run it.
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod config;
 pub mod dynamics;
 pub mod landscape;

@@ -147,8 +147,8 @@ fn invalid_values_name_the_key_and_the_allowed_range() {
         &["[tempering] equilibration", "fewer than steps = 1000"],
     );
     expect_error(
-        &[("swap_interval", "swap_interval = 0")],
-        &["[tempering] swap_interval", "≥ 1"],
+        &[("swap_interval", "swap_interval = -1")],
+        &["[tempering] swap_interval", "≥ 0"],
     );
     expect_error(&[("steps", "steps = -3")], &["[tempering] steps", "≥ 1"]);
     expect_error(

@@ -99,6 +99,7 @@ fn settings(steps: u64, seed: u64) -> Settings {
     Settings {
         steps,
         swap_interval: 1,
+        swaps: true,
         sample_interval: 1,
         quench_interval: 0,
         frame_interval: 0,
@@ -400,6 +401,7 @@ fn row_bits(summary: &Summary, ladder: &Ladder) -> Vec<u64> {
 const MD_SETTINGS: Settings = Settings {
     steps: 3_000,
     swap_interval: 50,
+    swaps: true,
     sample_interval: 10,
     quench_interval: 500,
     frame_interval: 0,
@@ -540,6 +542,7 @@ fn a_stop_request_on_one_process_stops_all_after_the_same_exchange() {
     let settings = Settings {
         steps: 1_000,
         swap_interval: 10,
+        swaps: true,
         sample_interval: 10,
         quench_interval: 0,
         frame_interval: 0,

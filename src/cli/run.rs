@@ -225,7 +225,7 @@ fn report_setup(cfg: &Config, prep: &Prepared) {
     );
     let tp = &cfg.tempering;
     log::info!(
-        "tempering: {} K, {} schedule, swap every {} steps, {} steps ({} equilibration), seed {}",
+        "tempering: {} K, {} schedule, {}, {} steps ({} equilibration), seed {}",
         tp.ladder
             .temperatures()
             .iter()
@@ -233,7 +233,11 @@ fn report_setup(cfg: &Config, prep: &Prepared) {
             .collect::<Vec<_>>()
             .join(", "),
         tp.schedule,
-        tp.swap_interval,
+        if tp.swaps {
+            format!("swap every {} steps", tp.swap_interval)
+        } else {
+            "no swaps (swap_interval = 0: constant-temperature trajectories)".to_string()
+        },
         tp.steps,
         tp.equilibration,
         tp.seed
@@ -417,6 +421,7 @@ fn run_ranks(a: &RunArgs, world: &SimpleCommunicator, setup: Setup) -> Result<()
     let settings = pelt::tempering::Settings {
         steps: tp.steps,
         swap_interval: tp.swap_interval,
+        swaps: tp.swaps,
         sample_interval: cfg.output.energy_interval,
         quench_interval: cfg.quench.interval,
         frame_interval: cfg.output.positions_interval,
@@ -489,6 +494,7 @@ fn run_ranks(a: &RunArgs, world: &SimpleCommunicator, setup: Setup) -> Result<()
         velocities: cfg.output.velocities,
         quench_interval: cfg.quench.interval,
         swap_interval: tp.swap_interval,
+        swaps: tp.swaps,
     };
     let file = out.join(RUN_FILE);
     let comm = world.as_raw();

@@ -145,6 +145,10 @@ pub struct DynamicsConfig {
     pub containment_stiffness: f64,
 }
 
+/// Steps between the exchanges of a run without swaps (`swap_interval = 0`): the replicas
+/// only agree on stopping and checkpoints there, and the index process records them.
+pub const NO_SWAP_EXCHANGE_INTERVAL: u64 = 100;
+
 /// `[tempering]`.
 #[derive(Clone, Debug)]
 pub struct TemperingConfig {
@@ -152,8 +156,12 @@ pub struct TemperingConfig {
     pub ladder: Ladder,
     /// "deo" or "seo".
     pub schedule: String,
-    /// Steps between exchanges.
+    /// Steps between exchanges (never 0: with swaps off, the replicas still meet every
+    /// [`NO_SWAP_EXCHANGE_INTERVAL`] steps to agree on stopping and checkpoints).
     pub swap_interval: u64,
+    /// Whether exchanges attempt swaps (`swap_interval = 0` in the input turns them off:
+    /// continuous constant-temperature trajectories for dynamics).
+    pub swaps: bool,
     /// MD steps per replica.
     pub steps: u64,
     /// Steps left out of the averages.
@@ -440,8 +448,14 @@ impl Config {
             "tempering",
             "swap_interval",
             t.swap_interval.unwrap_or(100),
-            1,
+            0,
         )?;
+        let swaps = swap_interval > 0;
+        let swap_interval = if swaps {
+            swap_interval
+        } else {
+            NO_SWAP_EXCHANGE_INTERVAL
+        };
         let equilibration = count(
             "tempering",
             "equilibration",
@@ -459,6 +473,7 @@ impl Config {
             ladder,
             schedule,
             swap_interval,
+            swaps,
             steps,
             equilibration,
             seed: t.seed.unwrap_or(1),

@@ -3,6 +3,7 @@
 
 pub mod checkpoint;
 pub mod h5;
+pub mod reader;
 mod sha256;
 pub mod writer;
 

@@ -29,8 +29,10 @@ pub struct Layout {
     pub velocities: bool,
     /// Steps between inherent-structure quenches (0: none).
     pub quench_interval: u64,
-    /// Steps between exchanges.
+    /// Steps between exchanges (the index process's interval).
     pub swap_interval: u64,
+    /// Whether the exchanges attempt swaps (`/parameters/swap_interval` is 0 when not).
+    pub swaps: bool,
 }
 
 /// The run's provenance, stored under `/parameters`.
@@ -731,7 +733,7 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
     }
     let seed = h5::fixed::<u64>(&g, "seed", &[], "1")?;
     h5::write_whole(&seed, &[p.seed], root)?;
-    let ints: [(&str, i64); 10] = [
+    let ints: [(&str, i64); 11] = [
         ("m", p.m),
         ("equilibration", p.equilibration as i64),
         ("ranks", p.hosts.len() as i64),
@@ -740,7 +742,15 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
         ("energy_interval", layout.energy_interval as i64),
         ("positions_interval", layout.positions_interval as i64),
         ("quench_interval", layout.quench_interval as i64),
-        ("swap_interval", layout.swap_interval as i64),
+        (
+            "swap_interval",
+            if layout.swaps {
+                layout.swap_interval as i64
+            } else {
+                0
+            },
+        ),
+        ("exchange_interval", layout.swap_interval as i64),
         ("velocities", i64::from(layout.velocities)),
     ];
     for (name, v) in ints {

@@ -139,6 +139,9 @@ pub struct Settings {
     pub steps: u64,
     /// Steps between exchanges.
     pub swap_interval: u64,
+    /// Whether exchanges attempt swaps. Without, the replicas keep their temperatures and
+    /// the exchanges only agree on stopping (continuous trajectories for dynamics).
+    pub swaps: bool,
     /// Steps between samples.
     pub sample_interval: u64,
     /// Steps between quenches (0: never).
@@ -302,11 +305,16 @@ impl Tempering {
         let local: Vec<(usize, f64)> = walkers.iter().map(|(r, w)| (*r, w.energy())).collect();
         let (energy, stop) = exchange.gather(&local, stop);
         let before = self.statistics.temperature_of.clone();
-        let parity = self
-            .schedule
-            .parity(self.statistics.exchanges, &mut self.swap_rng);
         let mut attempts = Vec::new();
-        for t in (parity..k.saturating_sub(1)).step_by(2) {
+        let pairs = if self.settings.swaps {
+            let parity = self
+                .schedule
+                .parity(self.statistics.exchanges, &mut self.swap_rng);
+            (parity..k.saturating_sub(1)).step_by(2)
+        } else {
+            (0..0).step_by(2)
+        };
+        for t in pairs {
             let (a, b) = (
                 self.statistics.replica_at[t],
                 self.statistics.replica_at[t + 1],

@@ -1,0 +1,171 @@
+//! The characteristic temperatures, by fixed, documented rules.
+//!
+//! - **T_g** (glass transition): the crossing of a line through the low-temperature
+//!   points and a line through the high-temperature points ([`stats::two_lines`]: every
+//!   split with ≥ 3 points per side, least total squared residual), applied to ⟨φ⟩(T) and
+//!   to ΔR(T) separately.
+//! - **T_m** (melting): the maximum of the MBAR heat capacity C(T) on a fine grid, if it is
+//!   a *peak*: inside the range, and higher than the straight line joining C at the two
+//!   ends of the range by more than 10 % of that line and by more than 3 bootstrap
+//!   standard errors. The **energy jump** is the pair of neighbouring temperatures with the
+//!   steepest rise of ⟨φ⟩; it counts as a jump when that slope is more than twice the
+//!   median slope of all pairs.
+//! - **T_s** (onset of the change in ΔR): the lowest temperature at which ΔR departs from
+//!   the line through the three coldest points by more than three standard errors (the
+//!   larger of ΔR's own error and the RMS residual of that line), interpolated linearly
+//!   between that temperature and the one below.
+
+use super::mbar::Estimate;
+use super::stats::{self, TwoLines};
+
+/// A heat-capacity maximum.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Peak {
+    /// Where C is largest (K).
+    pub temperature: f64,
+    /// C there (k_B).
+    pub height: f64,
+    /// Height above the line joining the ends of the range (k_B).
+    pub prominence: f64,
+    /// Bootstrap standard error of C there (k_B).
+    pub error: f64,
+    /// Whether it passes the rule (a peak, not a rising or flat curve).
+    pub significant: bool,
+}
+
+/// The steepest rise of ⟨φ⟩ between neighbouring temperatures.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Jump {
+    /// Midpoint of the pair (K).
+    pub temperature: f64,
+    /// Rise of ⟨φ⟩ across the pair (eV).
+    pub rise: f64,
+    /// Its slope over the median slope of all pairs.
+    pub ratio: f64,
+    /// Whether ratio > 2.
+    pub significant: bool,
+}
+
+/// The characteristic temperatures and what they rest on.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Characteristic {
+    /// T_g from ⟨φ⟩(T) (K; NaN when fewer than 6 temperatures).
+    pub tg_energy: f64,
+    /// The two lines behind it.
+    pub tg_energy_fit: Option<TwoLines>,
+    /// T_g from ΔR(T) (K).
+    pub tg_delta_r: f64,
+    /// The two lines behind it.
+    pub tg_delta_r_fit: Option<TwoLines>,
+    /// T_s (K; NaN when ΔR never departs from its low-temperature line).
+    pub ts: f64,
+    /// T_m (K): the heat-capacity peak when it is significant, else NaN.
+    pub tm: f64,
+    /// The heat-capacity maximum.
+    pub cv_peak: Option<Peak>,
+    /// The steepest rise of ⟨φ⟩.
+    pub energy_jump: Option<Jump>,
+}
+
+/// Apply the rules to ⟨φ⟩ (`phi`), ΔR (`delta_r`, errors `delta_r_error`) at
+/// temperatures `t` (ascending) and to the MBAR heat capacity on a grid (`cv`).
+pub fn estimate(
+    t: &[f64],
+    phi: &[f64],
+    delta_r: &[f64],
+    delta_r_error: &[f64],
+    cv: &[Estimate],
+) -> Characteristic {
+    let tg_energy_fit = stats::two_lines(t, phi);
+    let tg_delta_r_fit = stats::two_lines(t, delta_r);
+    let cv_peak = peak(cv);
+    Characteristic {
+        tg_energy: tg_energy_fit.map_or(f64::NAN, |f| f.crossing),
+        tg_energy_fit,
+        tg_delta_r: tg_delta_r_fit.map_or(f64::NAN, |f| f.crossing),
+        tg_delta_r_fit,
+        ts: onset(t, delta_r, delta_r_error),
+        tm: cv_peak
+            .filter(|p| p.significant)
+            .map_or(f64::NAN, |p| p.temperature),
+        cv_peak,
+        energy_jump: jump(t, phi),
+    }
+}
+
+fn peak(cv: &[Estimate]) -> Option<Peak> {
+    if cv.len() < 3 {
+        return None;
+    }
+    let (i, best) = cv
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.value.heat_capacity.total_cmp(&b.1.value.heat_capacity))?;
+    let (first, last) = (cv[0].value, cv[cv.len() - 1].value);
+    let t = best.value.temperature;
+    let base = first.heat_capacity
+        + (last.heat_capacity - first.heat_capacity) * (t - first.temperature)
+            / (last.temperature - first.temperature);
+    let prominence = best.value.heat_capacity - base;
+    let error = best.heat_capacity_error;
+    let interior = i > 0 && i + 1 < cv.len();
+    Some(Peak {
+        temperature: t,
+        height: best.value.heat_capacity,
+        prominence,
+        error,
+        significant: interior
+            && prominence > 0.1 * base
+            && (!error.is_finite() || prominence > 3.0 * error),
+    })
+}
+
+fn jump(t: &[f64], phi: &[f64]) -> Option<Jump> {
+    if t.len() < 3 {
+        return None;
+    }
+    let slopes: Vec<f64> = (0..t.len() - 1)
+        .map(|i| (phi[i + 1] - phi[i]) / (t[i + 1] - t[i]))
+        .collect();
+    let mut sorted = slopes.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = if sorted.len() % 2 == 1 {
+        sorted[sorted.len() / 2]
+    } else {
+        0.5 * (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2])
+    };
+    let (i, &s) = slopes
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let ratio = s / median;
+    Some(Jump {
+        temperature: 0.5 * (t[i] + t[i + 1]),
+        rise: phi[i + 1] - phi[i],
+        ratio,
+        significant: median > 0.0 && ratio > 2.0,
+    })
+}
+
+fn onset(t: &[f64], y: &[f64], err: &[f64]) -> f64 {
+    const LOW: usize = 3;
+    if t.len() <= LOW {
+        return f64::NAN;
+    }
+    let Some(line) = stats::fit_line(&t[..LOW], &y[..LOW]) else {
+        return f64::NAN;
+    };
+    let rms = (line.sse / LOW as f64).sqrt();
+    let mut prev = (t[LOW - 1], 0.0);
+    for i in LOW..t.len() {
+        let sigma = err[i].max(rms).max(f64::MIN_POSITIVE);
+        let dev = (y[i] - line.at(t[i])).abs() / sigma;
+        if dev > 3.0 {
+            // Interpolate where the deviation crosses 3σ.
+            let (t0, d0) = prev;
+            return t0 + (t[i] - t0) * ((3.0 - d0) / (dev - d0)).clamp(0.0, 1.0);
+        }
+        prev = (t[i], dev.min(3.0));
+    }
+    f64::NAN
+}

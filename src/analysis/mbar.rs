@@ -1,0 +1,387 @@
+//! The multistate Bennett acceptance ratio (MBAR; Shirts & Chodera, J. Chem. Phys. 129,
+//! 124105 (2008)), the binless limit of multiple-histogram reweighting (WHAM).
+//!
+//! Every thermodynamic state here is a temperature T and a transform (ε, φ0, m). A sample
+//! is the pair (φ, W) of its untransformed potential energy and containment-wall energy;
+//! its reduced energy in state k is u_k = β_k (φ*_k(φ) + W). Since φ* depends on φ alone,
+//! the configurational density of states is the same in every state, and all samples of
+//! all states, at any ε, estimate it together. The kinetic energy separates exactly: it
+//! adds (3N − 6)/2 k_B to every heat capacity.
+//!
+//! The free energies f_k solve the MBAR equations; pelt finds them as the minimum of the
+//! convex function A(f) = Σ_n ln Σ_l N_l e^{f_l − u_l(x_n)} − Σ_l N_l f_l (f_0 = 0) by
+//! Newton's method with a backtracking line search.
+
+use super::stats::{self, BlockBootstrap};
+use super::AnalysisError;
+use crate::landscape::Transform;
+
+/// A thermodynamic state: temperature and transform.
+#[derive(Clone, Copy, Debug)]
+pub struct State {
+    /// Temperature (K).
+    pub temperature: f64,
+    /// The landscape transform.
+    pub transform: Transform,
+}
+
+/// One sample: untransformed potential energy φ and wall energy W (eV).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sample {
+    /// φ (eV).
+    pub phi: f64,
+    /// Containment-wall energy (eV).
+    pub wall: f64,
+}
+
+impl State {
+    /// The potential energy the state samples with: φ*(φ) + W (eV).
+    pub fn energy(&self, s: &Sample) -> f64 {
+        self.transform.energy(s.phi) + s.wall
+    }
+
+    /// Reduced energy β (φ* + W) with k_B = `kb`.
+    fn reduced(&self, s: &Sample, kb: f64) -> f64 {
+        self.energy(s) / (kb * self.temperature)
+    }
+}
+
+/// Newton iterations at most.
+const MAX_ITERATIONS: usize = 200;
+/// Converged when every |∂A/∂f_k| ≤ this × N_k.
+const TOLERANCE: f64 = 1e-10;
+
+/// A solved MBAR: the sampled states, all samples, and the free energies.
+#[derive(Clone, Debug)]
+pub struct Mbar {
+    kb: f64,
+    states: Vec<State>,
+    counts: Vec<usize>,
+    samples: Vec<Sample>,
+    f: Vec<f64>,
+    log_denominator: Vec<f64>,
+    iterations: usize,
+}
+
+fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
+    let m = v.clone().fold(f64::NEG_INFINITY, f64::max);
+    if !m.is_finite() {
+        return m;
+    }
+    m + v.map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+impl Mbar {
+    /// Solve the MBAR equations for `states`, `per_state[k]` holding the samples drawn in
+    /// state k. `start` is an optional first guess of the free energies (a bootstrap
+    /// passes the full solution).
+    pub fn solve(
+        kb: f64,
+        states: Vec<State>,
+        per_state: &[Vec<Sample>],
+        start: Option<&[f64]>,
+    ) -> Result<Mbar, AnalysisError> {
+        let k = states.len();
+        if k == 0 || per_state.len() != k {
+            return Err(AnalysisError::Data("MBAR needs at least one state".into()));
+        }
+        let counts: Vec<usize> = per_state.iter().map(Vec::len).collect();
+        if let Some(i) = counts.iter().position(|&c| c == 0) {
+            return Err(AnalysisError::Data(format!(
+                "state {i} ({} K) has no samples",
+                states[i].temperature
+            )));
+        }
+        let samples: Vec<Sample> = per_state.iter().flatten().copied().collect();
+        let n = samples.len();
+        // u[l * n + j]: reduced energy of sample j in state l.
+        let mut u = vec![0.0; k * n];
+        for (l, st) in states.iter().enumerate() {
+            for (j, s) in samples.iter().enumerate() {
+                u[l * n + j] = st.reduced(s, kb);
+            }
+        }
+        let ln_n: Vec<f64> = counts.iter().map(|&c| (c as f64).ln()).collect();
+        let mut f = match start {
+            Some(f) if f.len() == k => f.to_vec(),
+            _ => {
+                // f_k ≈ <u_k> over its own samples, relative to state 0.
+                let mut off = 0;
+                let mut g = Vec::with_capacity(k);
+                for (l, &c) in counts.iter().enumerate() {
+                    g.push(stats::mean(&u[l * n + off..l * n + off + c]));
+                    off += c;
+                }
+                let g0 = g[0];
+                g.iter().map(|v| v - g0).collect()
+            }
+        };
+        let objective = |f: &[f64], log_d: &mut Vec<f64>| -> f64 {
+            log_d.clear();
+            for j in 0..n {
+                log_d.push(log_sum_exp(
+                    (0..k).map(|l| ln_n[l] + f[l] - u[l * n + j]),
+                ));
+            }
+            log_d.iter().sum::<f64>()
+                - f.iter()
+                    .zip(&counts)
+                    .map(|(fl, &c)| fl * c as f64)
+                    .sum::<f64>()
+        };
+        let mut log_d = Vec::with_capacity(n);
+        let mut a = objective(&f, &mut log_d);
+        let mut iterations = 0;
+        let mut p = vec![0.0; k];
+        loop {
+            // Gradient and Hessian in the gauge f_0 = 0 (indices 1..k).
+            let mut grad = vec![0.0; k];
+            let mut hess = vec![0.0; k * k];
+            for j in 0..n {
+                for l in 0..k {
+                    p[l] = (ln_n[l] + f[l] - u[l * n + j] - log_d[j]).exp();
+                    grad[l] += p[l];
+                }
+                for l in 1..k {
+                    for m in 1..k {
+                        hess[l * k + m] -= p[l] * p[m];
+                    }
+                }
+            }
+            for l in 0..k {
+                hess[l * k + l] += grad[l];
+                grad[l] -= counts[l] as f64;
+            }
+            let converged = (1..k).all(|l| grad[l].abs() <= TOLERANCE * counts[l] as f64);
+            if converged || k == 1 {
+                break;
+            }
+            if iterations >= MAX_ITERATIONS {
+                return Err(AnalysisError::Data(format!(
+                    "MBAR did not converge in {MAX_ITERATIONS} Newton iterations; \
+                     the states may not overlap"
+                )));
+            }
+            iterations += 1;
+            let m = k - 1;
+            let mut h = vec![0.0; m * m];
+            let mut rhs = vec![0.0; m];
+            for l in 0..m {
+                rhs[l] = -grad[l + 1];
+                for q in 0..m {
+                    h[l * m + q] = hess[(l + 1) * k + q + 1];
+                }
+                // A tiny ridge keeps a state without overlap from making H singular.
+                h[l * m + l] += 1e-12 * counts[l + 1] as f64 + 1e-300;
+            }
+            let step = solve_linear(&mut h, &mut rhs, m).ok_or_else(|| {
+                AnalysisError::Data("MBAR: singular Hessian (states do not overlap)".into())
+            })?;
+            let slope: f64 = (0..m).map(|l| grad[l + 1] * step[l]).sum();
+            let mut t = 1.0;
+            let mut trial = f.clone();
+            let mut trial_d = Vec::with_capacity(n);
+            loop {
+                for l in 1..k {
+                    trial[l] = f[l] + t * step[l - 1];
+                }
+                let at = objective(&trial, &mut trial_d);
+                if at <= a + 1e-4 * t * slope || t < 1e-10 {
+                    a = at;
+                    break;
+                }
+                t *= 0.5;
+            }
+            f = trial;
+            std::mem::swap(&mut log_d, &mut trial_d);
+        }
+        Ok(Mbar {
+            kb,
+            states,
+            counts,
+            samples,
+            f,
+            log_denominator: log_d,
+            iterations,
+        })
+    }
+
+    /// Free energies f_k (reduced, f_0 = 0).
+    pub fn free_energies(&self) -> &[f64] {
+        &self.f
+    }
+
+    /// Newton iterations the solution took.
+    pub fn iterations(&self) -> usize {
+        self.iterations
+    }
+
+    /// The sampled states.
+    pub fn states(&self) -> &[State] {
+        &self.states
+    }
+
+    /// Samples per state.
+    pub fn counts(&self) -> &[usize] {
+        &self.counts
+    }
+
+    /// All samples, state by state.
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// Normalised weights of every sample in `target` (sum 1).
+    pub fn weights(&self, target: &State) -> Vec<f64> {
+        let lw: Vec<f64> = self
+            .samples
+            .iter()
+            .zip(&self.log_denominator)
+            .map(|(s, d)| -target.reduced(s, self.kb) - d)
+            .collect();
+        let m = lw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let mut w: Vec<f64> = lw.iter().map(|v| (v - m).exp()).collect();
+        let sum: f64 = w.iter().sum();
+        for v in &mut w {
+            *v /= sum;
+        }
+        w
+    }
+
+    /// Averages in `target` for a cluster with `dof` degrees of freedom.
+    pub fn predict(&self, target: &State, dof: usize) -> Prediction {
+        let w = self.weights(target);
+        let mut phi = 0.0;
+        let mut e = 0.0;
+        let mut star = 0.0;
+        let mut sw2 = 0.0;
+        for (s, wi) in self.samples.iter().zip(&w) {
+            let ps = target.transform.energy(s.phi);
+            let en = ps + s.wall;
+            phi += wi * s.phi;
+            star += wi * ps;
+            e += wi * en;
+            sw2 += wi * wi;
+        }
+        // Var(U) from centred sums: U ~ −150 eV, its variance ~ 1 eV².
+        let var: f64 = self
+            .samples
+            .iter()
+            .zip(&w)
+            .map(|(s, wi)| wi * (target.energy(s) - e).powi(2))
+            .sum();
+        let kt = self.kb * target.temperature;
+        Prediction {
+            temperature: target.temperature,
+            phi,
+            phi_star: star,
+            heat_capacity: 0.5 * dof as f64 + var / (kt * kt),
+            effective_samples: 1.0 / sw2,
+        }
+    }
+}
+
+/// MBAR's estimate of averages in one state.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Prediction {
+    /// Temperature (K).
+    pub temperature: f64,
+    /// ⟨φ⟩ (eV).
+    pub phi: f64,
+    /// ⟨φ*⟩ (eV).
+    pub phi_star: f64,
+    /// Heat capacity C = (3N − 6)/2 + Var(φ* + W)/(k_B T)² in units of k_B.
+    pub heat_capacity: f64,
+    /// Kish's effective sample size (Σw)²/Σw²: how many samples carry the estimate.
+    pub effective_samples: f64,
+}
+
+/// Predictions with bootstrap errors.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    /// The estimate from all samples.
+    pub value: Prediction,
+    /// Standard error of ⟨φ⟩ (eV).
+    pub phi_error: f64,
+    /// Standard error of ⟨φ*⟩ (eV).
+    pub phi_star_error: f64,
+    /// Standard error of C (k_B).
+    pub heat_capacity_error: f64,
+}
+
+/// Solve MBAR on `per_state` and predict `targets`, with errors from a block bootstrap of
+/// every state's time series ([`BlockBootstrap`], `resamples` resamples, `seed`).
+pub fn estimate(
+    kb: f64,
+    states: &[State],
+    per_state: &[Vec<Sample>],
+    targets: &[State],
+    dof: usize,
+    resamples: usize,
+    seed: u64,
+) -> Result<(Mbar, Vec<Estimate>), AnalysisError> {
+    let mbar = Mbar::solve(kb, states.to_vec(), per_state, None)?;
+    let values: Vec<Prediction> = targets.iter().map(|t| mbar.predict(t, dof)).collect();
+    let mut boot = BlockBootstrap::new(seed);
+    let mut draws: Vec<Vec<Prediction>> = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        let resampled: Vec<Vec<Sample>> = per_state
+            .iter()
+            .map(|s| boot.resample(s.len()).iter().map(|&i| s[i]).collect())
+            .collect();
+        if let Ok(m) = Mbar::solve(kb, states.to_vec(), &resampled, Some(mbar.free_energies())) {
+            draws.push(targets.iter().map(|t| m.predict(t, dof)).collect());
+        }
+    }
+    let sd = |i: usize, get: &dyn Fn(&Prediction) -> f64| -> f64 {
+        let v: Vec<f64> = draws.iter().map(|d| get(&d[i])).collect();
+        if v.len() < 2 {
+            return f64::NAN;
+        }
+        let m = stats::mean(&v);
+        (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+    };
+    let estimates = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Estimate {
+            value: *v,
+            phi_error: sd(i, &|p| p.phi),
+            phi_star_error: sd(i, &|p| p.phi_star),
+            heat_capacity_error: sd(i, &|p| p.heat_capacity),
+        })
+        .collect();
+    Ok((mbar, estimates))
+}
+
+/// Solve the m × m system `a x = b` by Gaussian elimination with partial pivoting (`a`, `b`
+/// are overwritten). None when singular.
+fn solve_linear(a: &mut [f64], b: &mut [f64], m: usize) -> Option<Vec<f64>> {
+    for c in 0..m {
+        let piv = (c..m).max_by(|&i, &j| a[i * m + c].abs().total_cmp(&a[j * m + c].abs()))?;
+        if a[piv * m + c].abs() < 1e-300 {
+            return None;
+        }
+        if piv != c {
+            for q in 0..m {
+                a.swap(c * m + q, piv * m + q);
+            }
+            b.swap(c, piv);
+        }
+        for r in c + 1..m {
+            let fac = a[r * m + c] / a[c * m + c];
+            if fac != 0.0 {
+                for q in c..m {
+                    a[r * m + q] -= fac * a[c * m + q];
+                }
+                b[r] -= fac * b[c];
+            }
+        }
+    }
+    let mut x = vec![0.0; m];
+    for r in (0..m).rev() {
+        let s: f64 = (r + 1..m).map(|q| a[r * m + q] * x[q]).sum();
+        x[r] = (b[r] - s) / a[r * m + r];
+    }
+    Some(x)
+}

@@ -1,0 +1,348 @@
+//! The paper's observables per temperature, from one run: the table `pelt analyze` writes.
+
+use super::characteristic::{self, Characteristic};
+use super::diffusion::{self, Arrhenius, Diffusion, Window};
+use super::hull;
+use super::mbar::{self, Estimate, Sample, State};
+use super::stats::{self, BlockBootstrap};
+use super::{AnalysisError, RunData};
+
+/// How to analyse.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Options {
+    /// Bootstrap resamples for every error from a bootstrap.
+    pub resamples: usize,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+    /// MSD fit window.
+    pub window: Window,
+    /// MBAR uses at most this many samples per temperature (evenly thinned beyond).
+    pub max_samples: usize,
+    /// Temperatures of the MBAR curves (an even grid over the ladder's range).
+    pub grid: usize,
+    /// Bins of the inherent-structure energy histograms.
+    pub bins: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            resamples: 100,
+            seed: 1,
+            window: Window::default(),
+            max_samples: 5000,
+            grid: 121,
+            bins: 40,
+        }
+    }
+}
+
+/// A value and its standard error.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Value {
+    /// The estimate.
+    pub value: f64,
+    /// Its standard error (NaN when it cannot be estimated).
+    pub error: f64,
+}
+
+impl Value {
+    fn of(x: &[f64]) -> Value {
+        Value {
+            value: stats::mean(x),
+            error: stats::blocking_error(x),
+        }
+    }
+    const NAN: Value = Value {
+        value: f64::NAN,
+        error: f64::NAN,
+    };
+}
+
+/// Everything measured at one temperature.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Row {
+    /// Temperature (K).
+    pub temperature: f64,
+    /// Energy samples after equilibration.
+    pub samples: usize,
+    /// ⟨φ⟩ (eV).
+    pub phi: Value,
+    /// ⟨φ*⟩ (eV).
+    pub phi_star: Value,
+    /// ⟨H*⟩ = ⟨φ* + wall + K⟩ (eV).
+    pub total_energy: Value,
+    /// ⟨T_kin⟩ (K).
+    pub kinetic_temperature: Value,
+    /// C from the fluctuations of H*: Var(H*)/(k_B T²), in k_B (block-bootstrap error).
+    pub heat_capacity_fluctuation: Value,
+    /// C by MBAR over all temperatures of the run, in k_B.
+    pub heat_capacity_mbar: Value,
+    /// Convex-hull volume of the atoms (Å³), from the position frames.
+    pub hull_volume: Value,
+    /// Volume of the ellipsoid with the same gyration tensor (Å³), from every sample.
+    pub ellipsoid_volume: Value,
+    /// Principal radii of gyration, ascending (Å).
+    pub radii: [Value; 3],
+    /// ΔR = R_max − R_min (Å).
+    pub delta_r: Value,
+    /// ⟨s⟩, the mean force scale.
+    pub force_scale: Value,
+    /// Fraction of samples with s ≤ 0 (forces reversed).
+    pub inverted_fraction: f64,
+    /// ⟨φ − φ_s⟩ (eV; NaN when the transform has no φ_s).
+    pub phi_minus_phi_s: Value,
+    /// ⟨E_IS⟩ (eV) and the number of quenches.
+    pub inherent_energy: Value,
+    /// Quenches after equilibration.
+    pub quenches: usize,
+    /// Position frames after equilibration.
+    pub frames: usize,
+    /// Diffusion (None when no constant-temperature segment spans the MSD window).
+    pub diffusion: Option<Diffusion>,
+}
+
+/// A histogram of inherent-structure energies at one temperature.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Histogram {
+    /// Temperature (K).
+    pub temperature: f64,
+    /// Bin centres (eV).
+    pub centres: Vec<f64>,
+    /// Probability density (1/eV).
+    pub density: Vec<f64>,
+}
+
+/// The whole analysis of one run.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Analysis {
+    /// The run file.
+    pub source: String,
+    /// N.
+    pub atoms: usize,
+    /// ε (eV^(1−m)), φ0 (eV), m of the run.
+    pub epsilon: f64,
+    /// φ0 (eV, the cluster's).
+    pub phi0: f64,
+    /// m.
+    pub m: u32,
+    /// φ_s (eV) where forces reverse (NaN when none).
+    pub phi_s: f64,
+    /// k_B (eV/K).
+    pub boltzmann_constant: f64,
+    /// How it was analysed.
+    pub options: Options,
+    /// One row per temperature, coldest first.
+    pub rows: Vec<Row>,
+    /// MBAR ⟨φ⟩ and C on an even temperature grid.
+    pub mbar_curve: Vec<Estimate>,
+    /// T_g, T_s, T_m.
+    pub characteristic: Characteristic,
+    /// Arrhenius fit of D below T_g (from ⟨φ⟩).
+    pub arrhenius_low: Option<Arrhenius>,
+    /// Arrhenius fit of D above T_g.
+    pub arrhenius_high: Option<Arrhenius>,
+    /// Inherent-structure energy histograms over a common range.
+    pub inherent_histograms: Vec<Histogram>,
+}
+
+/// MBAR states and samples of one run: every temperature with the run's transform,
+/// thinned evenly to at most `max` samples each.
+pub fn mbar_input(run: &RunData, max: usize) -> (Vec<State>, Vec<Vec<Sample>>) {
+    let states = run
+        .temperatures
+        .iter()
+        .map(|t| State {
+            temperature: t.temperature,
+            transform: run.transform,
+        })
+        .collect();
+    let samples = run
+        .temperatures
+        .iter()
+        .map(|t| {
+            let n = t.samples.len();
+            let stride = n.div_ceil(max.max(1)).max(1);
+            (0..n)
+                .step_by(stride)
+                .map(|i| Sample {
+                    phi: t.samples.phi[i],
+                    wall: t.samples.wall[i],
+                })
+                .collect()
+        })
+        .collect();
+    (states, samples)
+}
+
+/// Analyse `run` (equilibration already dropped: [`RunData::drop_equilibration`]).
+pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> {
+    let kb = run.kb;
+    let dof = run.dof();
+    if let Some(t) = run.temperatures.iter().find(|t| t.samples.len() < 2) {
+        return Err(AnalysisError::Data(format!(
+            "{}: {} K has {} energy samples after equilibration; at least 2 are needed",
+            run.source,
+            t.temperature,
+            t.samples.len()
+        )));
+    }
+    let ladder = run.ladder();
+    let (states, samples) = mbar_input(run, opt.max_samples);
+    let at_ladder: Vec<State> = states.clone();
+    let (lo, hi) = (ladder[0], ladder[ladder.len() - 1]);
+    let grid: Vec<State> = (0..opt.grid)
+        .map(|i| State {
+            temperature: if opt.grid > 1 {
+                lo + (hi - lo) * i as f64 / (opt.grid - 1) as f64
+            } else {
+                lo
+            },
+            transform: run.transform,
+        })
+        .chain(at_ladder.iter().copied())
+        .collect();
+    let (_, mut est) = mbar::estimate(kb, &states, &samples, &grid, dof, opt.resamples, opt.seed)?;
+    let at_ladder_est = est.split_off(opt.grid);
+    let mbar_curve = est;
+
+    let phi_s = run.transform.stationary_energy();
+    let mut boot = BlockBootstrap::new(opt.seed ^ 0x5eed);
+    let mut rows = Vec::with_capacity(ladder.len());
+    for (k, t) in run.temperatures.iter().enumerate() {
+        let s = &t.samples;
+        let temp = t.temperature;
+        let kt2 = kb * temp * temp;
+        let var = |idx: &[usize]| -> f64 {
+            let x: Vec<f64> = idx.iter().map(|&i| s.total[i]).collect();
+            stats::variance(&x) / (kb * kt2)
+        };
+        let cv_fl = Value {
+            value: stats::variance(&s.total) / (kb * kt2),
+            error: boot.error(s.len(), opt.resamples, var),
+        };
+        let column = |c: usize| -> Vec<f64> { s.radii.iter().map(|r| r[c]).collect() };
+        let delta: Vec<f64> = s.radii.iter().map(|r| r[2] - r[0]).collect();
+        let ell: Vec<f64> = s
+            .radii
+            .iter()
+            .map(|&r| hull::gyration_ellipsoid_volume(r))
+            .collect();
+        let hv: Vec<f64> = t.frames.positions.iter().map(|p| hull::volume(p)).collect();
+        let tkin: Vec<f64> = s.kinetic.iter().map(|k| 2.0 * k / (dof as f64 * kb)).collect();
+        let frame_interval = t
+            .frames
+            .step
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .min()
+            .unwrap_or(0);
+        let segs = diffusion::segments(k, &t.frames, &run.exchanges, frame_interval);
+        let diff = diffusion::diffusion(
+            &t.frames,
+            &segs,
+            frame_interval as f64 * run.timestep_ps,
+            opt.window,
+            opt.resamples,
+            opt.seed.wrapping_add(k as u64),
+        );
+        rows.push(Row {
+            temperature: temp,
+            samples: s.len(),
+            phi: Value::of(&s.phi),
+            phi_star: Value::of(&s.phi_star),
+            total_energy: Value::of(&s.total),
+            kinetic_temperature: Value::of(&tkin),
+            heat_capacity_fluctuation: cv_fl,
+            heat_capacity_mbar: Value {
+                value: at_ladder_est[k].value.heat_capacity,
+                error: at_ladder_est[k].heat_capacity_error,
+            },
+            hull_volume: if hv.is_empty() {
+                Value::NAN
+            } else {
+                Value::of(&hv)
+            },
+            ellipsoid_volume: Value::of(&ell),
+            radii: [Value::of(&column(0)), Value::of(&column(1)), Value::of(&column(2))],
+            delta_r: Value::of(&delta),
+            force_scale: Value::of(&s.force_scale),
+            inverted_fraction: s.force_scale.iter().filter(|&&v| v <= 0.0).count() as f64
+                / s.len() as f64,
+            phi_minus_phi_s: match phi_s {
+                Some(ps) => Value::of(&s.phi.iter().map(|p| p - ps).collect::<Vec<_>>()),
+                None => Value::NAN,
+            },
+            inherent_energy: if t.quenches.energy.is_empty() {
+                Value::NAN
+            } else {
+                Value::of(&t.quenches.energy)
+            },
+            quenches: t.quenches.energy.len(),
+            frames: t.frames.step.len(),
+            diffusion: diff,
+        });
+    }
+
+    let phi: Vec<f64> = rows.iter().map(|r| r.phi.value).collect();
+    let dr: Vec<f64> = rows.iter().map(|r| r.delta_r.value).collect();
+    let dr_err: Vec<f64> = rows.iter().map(|r| r.delta_r.error).collect();
+    let characteristic = characteristic::estimate(&ladder, &phi, &dr, &dr_err, &mbar_curve);
+
+    let d: Vec<f64> = rows
+        .iter()
+        .map(|r| r.diffusion.as_ref().map_or(f64::NAN, |d| d.coefficient))
+        .collect();
+    let tg = characteristic.tg_energy;
+    let (arrhenius_low, arrhenius_high) = if tg.is_finite() {
+        (
+            diffusion::arrhenius(&ladder, &d, 0.0, tg, kb),
+            diffusion::arrhenius(&ladder, &d, tg, f64::INFINITY, kb),
+        )
+    } else {
+        (None, None)
+    };
+
+    let all_is: Vec<f64> = run
+        .temperatures
+        .iter()
+        .flat_map(|t| t.quenches.energy.iter().copied())
+        .collect();
+    let inherent_histograms = if all_is.is_empty() {
+        Vec::new()
+    } else {
+        let lo = all_is.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = all_is.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
+        run.temperatures
+            .iter()
+            .filter(|t| !t.quenches.energy.is_empty())
+            .map(|t| {
+                let (centres, density) =
+                    stats::histogram(&t.quenches.energy, None, lo, hi, opt.bins);
+                Histogram {
+                    temperature: t.temperature,
+                    centres,
+                    density,
+                }
+            })
+            .collect()
+    };
+
+    Ok(Analysis {
+        source: run.source.clone(),
+        atoms: run.atoms,
+        epsilon: run.transform.eps(),
+        phi0: run.transform.phi0(),
+        m: run.transform.m(),
+        phi_s: phi_s.unwrap_or(f64::NAN),
+        boltzmann_constant: kb,
+        options: *opt,
+        rows,
+        mbar_curve,
+        characteristic,
+        arrhenius_low,
+        arrhenius_high,
+        inherent_histograms,
+    })
+}

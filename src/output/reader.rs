@@ -1,0 +1,186 @@
+//! Reading a run file back (`docs/FORMAT.md`) into [`RunData`] for the analysis.
+
+use crate::analysis::{Exchanges, Frames, Quenches, RunData, Samples, TemperatureData};
+use crate::landscape::Transform;
+use hdf5::types::VarLenUnicode;
+use hdf5::{File, Group, H5Type};
+use std::path::Path;
+
+/// Why a run file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Not an HDF5 file, or a dataset is missing or of the wrong shape.
+    #[error("{path}: {what}: {message}")]
+    Format {
+        /// The file.
+        path: String,
+        /// The group or dataset.
+        what: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// What to read besides the energies.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parts {
+    /// Position frames (large).
+    pub frames: bool,
+}
+
+struct Ctx<'a> {
+    path: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, what: &str, e: impl std::fmt::Display) -> ReadError {
+        ReadError::Format {
+            path: self.path.to_string(),
+            what: what.to_string(),
+            message: e.to_string(),
+        }
+    }
+    fn vec<T: H5Type>(&self, g: &Group, name: &str) -> Result<Vec<T>, ReadError> {
+        let what = format!("{}/{name}", g.name());
+        g.dataset(name)
+            .and_then(|d| d.read_raw::<T>())
+            .map_err(|e| self.err(&what, e))
+    }
+    fn scalar<T: H5Type>(&self, g: &Group, name: &str) -> Result<T, ReadError> {
+        let what = format!("{}/{name}", g.name());
+        g.dataset(name)
+            .and_then(|d| d.read_scalar::<T>())
+            .map_err(|e| self.err(&what, e))
+    }
+    fn group(&self, g: &Group, name: &str) -> Result<Group, ReadError> {
+        g.group(name)
+            .map_err(|e| self.err(&format!("{}/{name}", g.name()), e))
+    }
+}
+
+/// Read `path` (energies, quenches and the index process; frames if `parts.frames`).
+pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
+    let shown = path.display().to_string();
+    let c = Ctx { path: &shown };
+    let file = File::open(path).map_err(|e| c.err("open", e))?;
+    let root: &Group = &file;
+    let p = c.group(root, "parameters")?;
+    let atoms = c.scalar::<i64>(&p, "atoms")? as usize;
+    let eps = c.scalar::<f64>(&p, "epsilon")?;
+    let phi0 = c.scalar::<f64>(&p, "phi0")?;
+    let m = c.scalar::<i64>(&p, "m")?;
+    let transform = Transform::new(eps, phi0, m as u32)
+        .map_err(|e| c.err("/parameters/epsilon, phi0, m", e))?;
+    let kb = c.scalar::<f64>(&p, "boltzmann_constant")?;
+    let timestep_ps = c.scalar::<f64>(&p, "timestep_ps")?;
+    let equilibration = c.scalar::<i64>(&p, "equilibration")?.max(0) as u64;
+    let swaps = c.scalar::<i64>(&p, "swap_interval")? > 0;
+    let potential_sha256 = p
+        .attr("potential_sha256")
+        .and_then(|a| a.read_scalar::<VarLenUnicode>())
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+
+    let tg = c.group(root, "tempering")?;
+    let ladder = c.vec::<f64>(&tg, "temperature")?;
+    let kk = ladder.len();
+    let ip = c.group(&tg, "index_process")?;
+    let ex_step: Vec<u64> = c.vec::<i64>(&ip, "step")?.iter().map(|&s| s as u64).collect();
+    let ex_val = c.vec::<i64>(&ip, "value")?;
+    if ex_val.len() != ex_step.len() * kk {
+        return Err(c.err(
+            "/tempering/index_process/value",
+            format!("{} values for {} exchanges of {kk} temperatures", ex_val.len(), ex_step.len()),
+        ));
+    }
+    let exchanges = Exchanges {
+        step: ex_step,
+        replica_at: ex_val.chunks(kk.max(1)).map(<[i64]>::to_vec).collect(),
+    };
+
+    let obs = c.group(root, "observables")?;
+    let particles = c.group(root, "particles")?;
+    let inherent = root.group("inherent_structures").ok();
+    let mut temperatures = Vec::with_capacity(kk);
+    for (k, &temp) in ladder.iter().enumerate() {
+        let name = crate::output::group_name(k, kk);
+        let o = c.group(&obs, &name)?;
+        let series = |what: &str| -> Result<Vec<f64>, ReadError> {
+            c.vec::<f64>(&c.group(&o, what)?, "value")
+        };
+        let pe = c.group(&o, "potential_energy")?;
+        let step: Vec<u64> = c.vec::<i64>(&pe, "step")?.iter().map(|&s| s as u64).collect();
+        let radii_flat = series("radii_of_gyration")?;
+        let samples = Samples {
+            phi: series("potential_energy")?,
+            phi_star: series("transformed_potential_energy")?,
+            wall: series("wall_energy")?,
+            kinetic: series("kinetic_energy")?,
+            total: series("total_energy")?,
+            force_scale: series("force_scale")?,
+            replica: c.vec::<i64>(&c.group(&o, "replica")?, "value")?,
+            radii: radii_flat.chunks_exact(3).map(|r| [r[0], r[1], r[2]]).collect(),
+            step,
+        };
+        let n = samples.step.len();
+        for (what, len) in [
+            ("potential_energy", samples.phi.len()),
+            ("transformed_potential_energy", samples.phi_star.len()),
+            ("wall_energy", samples.wall.len()),
+            ("kinetic_energy", samples.kinetic.len()),
+            ("total_energy", samples.total.len()),
+            ("force_scale", samples.force_scale.len()),
+            ("replica", samples.replica.len()),
+            ("radii_of_gyration", samples.radii.len()),
+        ] {
+            if len != n {
+                return Err(c.err(
+                    &format!("/observables/{name}/{what}/value"),
+                    format!("{len} rows, but step has {n}"),
+                ));
+            }
+        }
+        let mut frames = Frames::default();
+        if parts.frames {
+            let pg = c.group(&particles, &name)?;
+            if let Ok(pos) = pg.group("position") {
+                frames.step = c.vec::<i64>(&pos, "step")?.iter().map(|&s| s as u64).collect();
+                let flat = c.vec::<f64>(&pos, "value")?;
+                if flat.len() != frames.step.len() * atoms * 3 {
+                    return Err(c.err(
+                        &format!("/particles/{name}/position/value"),
+                        format!("{} values for {} frames of {atoms} atoms", flat.len(), frames.step.len()),
+                    ));
+                }
+                frames.positions = flat
+                    .chunks_exact(3 * atoms.max(1))
+                    .map(|f| f.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect())
+                    .collect();
+            }
+        }
+        let mut quenches = Quenches::default();
+        if let Some(ig) = &inherent {
+            let g = c.group(ig, &name)?;
+            quenches.step = c.vec::<i64>(&g, "step")?.iter().map(|&s| s as u64).collect();
+            quenches.energy = c.vec::<f64>(&g, "energy")?;
+        }
+        temperatures.push(TemperatureData {
+            temperature: temp,
+            samples,
+            frames,
+            quenches,
+        });
+    }
+    Ok(RunData {
+        source: shown.clone(),
+        atoms,
+        kb,
+        transform,
+        timestep_ps,
+        equilibration,
+        swaps,
+        potential_sha256,
+        temperatures,
+        exchanges,
+    })
+}
