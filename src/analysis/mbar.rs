@@ -48,8 +48,12 @@ impl State {
 
 /// Newton iterations at most.
 const MAX_ITERATIONS: usize = 200;
-/// Converged when every |∂A/∂f_k| ≤ this × N_k.
-const TOLERANCE: f64 = 1e-10;
+/// Converged when every |∂A/∂f_k| ≤ this × N_k (the free energies are then off by about
+/// this much, far below their statistical errors), or when Newton's predicted decrease of
+/// A is below [`DECREMENT`] (A ~ 1e8 for 30 000 samples: rounding stops progress there).
+const TOLERANCE: f64 = 1e-7;
+/// See [`TOLERANCE`].
+const DECREMENT: f64 = 1e-9;
 
 /// A solved MBAR: the sampled states, all samples, and the free energies.
 #[derive(Clone, Debug)]
@@ -104,17 +108,7 @@ impl Mbar {
         let ln_n: Vec<f64> = counts.iter().map(|&c| (c as f64).ln()).collect();
         let mut f = match start {
             Some(f) if f.len() == k => f.to_vec(),
-            _ => {
-                // f_k ≈ <u_k> over its own samples, relative to state 0.
-                let mut off = 0;
-                let mut g = Vec::with_capacity(k);
-                for (l, &c) in counts.iter().enumerate() {
-                    g.push(stats::mean(&u[l * n + off..l * n + off + c]));
-                    off += c;
-                }
-                let g0 = g[0];
-                g.iter().map(|v| v - g0).collect()
-            }
+            _ => first_guess(&states, &counts, &u, n),
         };
         let objective = |f: &[f64], log_d: &mut Vec<f64>| -> f64 {
             log_d.clear();
@@ -152,6 +146,12 @@ impl Mbar {
                 hess[l * k + l] += grad[l];
                 grad[l] -= counts[l] as f64;
             }
+            log::trace!(
+                "MBAR iteration {iterations}: A = {a}, max |grad|/N = {:e}",
+                (1..k)
+                    .map(|l| grad[l].abs() / counts[l] as f64)
+                    .fold(0.0, f64::max)
+            );
             let converged = (1..k).all(|l| grad[l].abs() <= TOLERANCE * counts[l] as f64);
             if converged || k == 1 {
                 break;
@@ -178,7 +178,11 @@ impl Mbar {
                 AnalysisError::Data("MBAR: singular Hessian (states do not overlap)".into())
             })?;
             let slope: f64 = (0..m).map(|l| grad[l + 1] * step[l]).sum();
+            if -slope < DECREMENT {
+                break;
+            }
             let mut t = 1.0;
+            let mut stalled = false;
             let mut trial = f.clone();
             let mut trial_d = Vec::with_capacity(n);
             loop {
@@ -186,11 +190,19 @@ impl Mbar {
                     trial[l] = f[l] + t * step[l - 1];
                 }
                 let at = objective(&trial, &mut trial_d);
-                if at <= a + 1e-4 * t * slope || t < 1e-10 {
+                if at <= a + 1e-4 * t * slope {
                     a = at;
                     break;
                 }
                 t *= 0.5;
+                if t < 1e-6 {
+                    // No descent left at this precision: the minimum is reached.
+                    stalled = true;
+                    break;
+                }
+            }
+            if stalled {
+                break;
             }
             f = trial;
             std::mem::swap(&mut log_d, &mut trial_d);
@@ -330,6 +342,7 @@ pub fn estimate(
             .map(|s| boot.resample(s.len()).iter().map(|&i| s[i]).collect())
             .collect();
         if let Ok(m) = Mbar::solve(kb, states.to_vec(), &resampled, Some(mbar.free_energies())) {
+            log::debug!("MBAR bootstrap resample: {} Newton iterations", m.iterations());
             draws.push(targets.iter().map(|t| m.predict(t, dof)).collect());
         }
     }
@@ -352,6 +365,34 @@ pub fn estimate(
         })
         .collect();
     Ok((mbar, estimates))
+}
+
+/// A first guess of the free energies: states in order of temperature, each linked to the
+/// one before by the overlap-sampling estimate
+/// Δf = −ln⟨e^{−Δu/2}⟩_a + ln⟨e^{+Δu/2}⟩_b (Δu = u_b − u_a), which is good wherever
+/// neighbours overlap; Newton's method does the rest.
+fn first_guess(states: &[State], counts: &[usize], u: &[f64], n: usize) -> Vec<f64> {
+    let k = states.len();
+    let mut offset = vec![0; k];
+    for l in 1..k {
+        offset[l] = offset[l - 1] + counts[l - 1];
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| states[a].temperature.total_cmp(&states[b].temperature));
+    let mut f = vec![0.0; k];
+    let half_average = |from: usize, a: usize, b: usize, sign: f64| -> f64 {
+        // ln⟨exp(sign · (u_b − u_a)/2)⟩ over the samples of state `from`.
+        let r = offset[from]..offset[from] + counts[from];
+        let v = r.map(move |j| sign * 0.5 * (u[b * n + j] - u[a * n + j]));
+        log_sum_exp(v) - (counts[from] as f64).ln()
+    };
+    for w in order.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let df = -half_average(a, a, b, -1.0) + half_average(b, a, b, 1.0);
+        f[b] = f[a] + if df.is_finite() { df } else { 0.0 };
+    }
+    let f0 = f[0];
+    f.iter().map(|v| v - f0).collect()
 }
 
 /// Solve the m × m system `a x = b` by Gaussian elimination with partial pivoting (`a`, `b`

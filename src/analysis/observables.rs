@@ -31,7 +31,7 @@ impl Default for Options {
             seed: 1,
             window: Window::default(),
             max_samples: 5000,
-            grid: 121,
+            grid: 61,
             bins: 40,
         }
     }
@@ -144,6 +144,8 @@ pub struct Analysis {
     pub arrhenius_high: Option<Arrhenius>,
     /// Inherent-structure energy histograms over a common range.
     pub inherent_histograms: Vec<Histogram>,
+    /// Every E_IS (eV) after equilibration, per temperature (K).
+    pub inherent: Vec<(f64, Vec<f64>)>,
 }
 
 /// MBAR states and samples of one run: every temperature with the run's transform,
@@ -289,9 +291,15 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
     let dr_err: Vec<f64> = rows.iter().map(|r| r.delta_r.error).collect();
     let characteristic = characteristic::estimate(&ladder, &phi, &dr, &dr_err, &mbar_curve);
 
+    // Arrhenius fits use D measurably above zero (> 2σ); a solid's D is below detection.
     let d: Vec<f64> = rows
         .iter()
-        .map(|r| r.diffusion.as_ref().map_or(f64::NAN, |d| d.coefficient))
+        .map(|r| {
+            r.diffusion
+                .as_ref()
+                .filter(|d| d.coefficient > 2.0 * d.error.max(0.0))
+                .map_or(f64::NAN, |d| d.coefficient)
+        })
         .collect();
     let tg = characteristic.tg_energy;
     let (arrhenius_low, arrhenius_high) = if tg.is_finite() {
@@ -344,5 +352,10 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
         arrhenius_low,
         arrhenius_high,
         inherent_histograms,
+        inherent: run
+            .temperatures
+            .iter()
+            .map(|t| (t.temperature, t.quenches.energy.clone()))
+            .collect(),
     })
 }

@@ -21,6 +21,8 @@ pub enum Style {
     Thin,
     /// Filled circles with error bars.
     Markers,
+    /// Small translucent dots (many points).
+    Dots,
 }
 
 /// One series: points (x, y, standard error of y or NaN).
@@ -119,6 +121,23 @@ fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     Some((lo - pad, hi + pad))
 }
 
+/// Decimals for tick labels on an axis spanning `span` (about ten ticks).
+fn ticks(span: f64) -> usize {
+    if !(span > 0.0) {
+        return 2;
+    }
+    (-(span / 10.0).log10().floor()).clamp(0.0, 6.0) as usize
+}
+
+/// ε as a person writes it: 0, -3.4e-5, 2e-4.
+pub fn epsilon_text(eps: f64) -> String {
+    if eps == 0.0 {
+        "0".into()
+    } else {
+        format!("{eps:e}")
+    }
+}
+
 /// Draw `panels` side by side (`columns` per row) into a PNG of `size` pixels.
 pub fn draw(
     path: &Path,
@@ -189,10 +208,13 @@ fn draw_panel(area: &DrawingArea<BitMapBackend, plotters::coord::Shift>, p: &Pan
         .y_label_area_size(80)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|x| e(&x))?;
+    let (xf, yf) = (ticks(x1 - x0), ticks(y1 - y0));
     chart
         .configure_mesh()
         .x_desc(&p.x_label)
         .y_desc(&p.y_label)
+        .x_label_formatter(&|v| format!("{:.*}", xf, v))
+        .y_label_formatter(&|v| format!("{:.*}", yf, v))
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 17))
         .light_line_style(RGBColor(235, 235, 235))
@@ -215,6 +237,9 @@ fn draw_panel(area: &DrawingArea<BitMapBackend, plotters::coord::Shift>, p: &Pan
             Style::Thin => chart
                 .draw_series(LineSeries::new(pts, color.mix(0.8).stroke_width(1)))
                 .map_err(|x| e(&x))?,
+            Style::Dots => chart
+                .draw_series(pts.iter().map(|&q| Circle::new(q, 2, color.mix(0.5).filled())))
+                .map_err(|x| e(&x))?,
             Style::Markers => {
                 chart
                     .draw_series(
@@ -235,7 +260,9 @@ fn draw_panel(area: &DrawingArea<BitMapBackend, plotters::coord::Shift>, p: &Pan
             legend = true;
             let style = s.style;
             anno.label(s.label.clone()).legend(move |(x, y)| match style {
-                Style::Markers => Circle::new((x + 10, y), 4, color.filled()).into_dyn(),
+                Style::Markers | Style::Dots => {
+                    Circle::new((x + 10, y), 4, color.filled()).into_dyn()
+                }
                 _ => PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)).into_dyn(),
             });
         }
@@ -312,7 +339,7 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         let p = dir.join(name);
         draw(&p, &panels, cols, size).map(|_| written.push(p))
     };
-    let title = |what: &str| format!("{what} — N = {}, ε = {:e}", a.atoms, a.epsilon);
+    let title = |what: &str| format!("{what} — N = {}, ε = {}", a.atoms, epsilon_text(a.epsilon));
 
     // E(T)
     let mut energy = Panel {
@@ -456,7 +483,8 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         .iter()
         .filter_map(|r| {
             let d = r.diffusion.as_ref()?;
-            (d.coefficient > 0.0).then(|| {
+            // Only D measurably above zero (> 2σ) has a logarithm worth plotting.
+            (d.coefficient > 2.0 * d.error.max(0.0)).then(|| {
                 (
                     1000.0 / r.temperature,
                     (d.coefficient * cm2).log10(),
@@ -528,29 +556,56 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
     };
     out("force_scale.png", vec![s_panel, inv], 2, (1500, 600))?;
 
-    // E_IS distribution
-    let mut is = Panel {
+    // E_IS distribution: every quench against T, and the histogram per temperature.
+    let mut strip = Panel {
         title: title("Inherent-structure energies"),
-        x_label: "E_IS per atom (eV)".into(),
-        y_label: "probability density (1/eV per atom)".into(),
+        x_label: T_LABEL.into(),
+        y_label: "E_IS per atom (eV)".into(),
         empty_note: "no quenches in this run (quench interval = 0)".into(),
         ..Panel::default()
     };
+    let mut is = Panel {
+        title: "Distribution of E_IS".into(),
+        x_label: "E_IS per atom (eV)".into(),
+        y_label: "fraction of quenches per bin".into(),
+        empty_note: strip.empty_note.clone(),
+        ..Panel::default()
+    };
     let (tlo, thi) = (t[0], t[t.len() - 1]);
+    let spread = if t.len() > 1 { 0.15 * (thi - tlo) / (t.len() - 1) as f64 } else { 1.0 };
+    for (k, q) in a.inherent.iter().enumerate() {
+        let f = if thi > tlo { (q.0 - tlo) / (thi - tlo) } else { 0.0 };
+        // Spread the points sideways a little so that repeated minima show as a band.
+        strip.series.push(Series {
+            label: String::new(),
+            points: q
+                .1
+                .iter()
+                .enumerate()
+                .map(|(i, &e)| {
+                    let jitter = ((i * 7919 + k * 104_729) % 101) as f64 / 100.0 - 0.5;
+                    (q.0 + spread * jitter, e / n, f64::NAN)
+                })
+                .collect(),
+            style: Style::Dots,
+            color: heat(f),
+        });
+    }
     for h in &a.inherent_histograms {
         let f = if thi > tlo { (h.temperature - tlo) / (thi - tlo) } else { 0.0 };
+        let width = if h.centres.len() > 1 { h.centres[1] - h.centres[0] } else { 1.0 };
         is.series.push(line(
             &format!("{:.0} K", h.temperature),
             h.centres
                 .iter()
                 .zip(&h.density)
-                .map(|(&c, &d)| (c / n, d * n, f64::NAN))
+                .map(|(&c, &d)| (c / n, d * width, f64::NAN))
                 .collect(),
             heat(f),
             Style::Line,
         ));
     }
-    out("is_energy.png", vec![is], 1, SIZE)?;
+    out("is_energy.png", vec![strip, is], 2, (1500, 600))?;
     Ok(written)
 }
 

@@ -1,10 +1,14 @@
 //! Command line: one file per subcommand.
 
+mod analyze;
 mod basin_hop;
 mod build;
 mod energy;
+mod hops;
 mod landscape;
+mod outdir;
 mod quench;
+mod reweight;
 mod run;
 mod signals;
 
@@ -20,16 +24,23 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Analyse a run file: observables per temperature, C by fluctuations and MBAR,
+    /// volumes, radii, diffusion, T_g / T_s / T_m, tables and figures.
+    Analyze(analyze::AnalyzeArgs),
     /// Search for the lowest minimum by basin hopping.
     BasinHop(basin_hop::BasinHopArgs),
     /// Build a cluster (icosahedron, decahedron, cuboctahedron, truncated octahedron, random).
     Build(build::BuildArgs),
     /// Energy (and forces) of a structure with a tabulated EAM / glue potential.
     Energy(energy::EnergyArgs),
+    /// E_c(t), R_c(t) and hops between minima at one temperature of a run.
+    Hops(hops::HopsArgs),
     /// Report the φ* transform: φ0, the stationary energy φ_s, and s at a reference energy.
     Landscape(landscape::LandscapeArgs),
     /// Quench a structure to a local minimum of φ (L-BFGS or FIRE).
     Quench(quench::QuenchArgs),
+    /// Reweight one or more runs (MBAR) to other temperatures and another transform.
+    Reweight(reweight::ReweightArgs),
     /// Parallel tempering from a TOML input (under mpirun: replicas spread over ranks).
     Run(run::RunArgs),
 }
@@ -48,11 +59,14 @@ pub fn run() -> anyhow::Result<()> {
     // A PELT_KERNEL this CPU cannot honour is an error, not a silent fallback.
     pelt::potential::Kernel::requested().map_err(anyhow::Error::msg)?;
     match cli.command {
+        Command::Analyze(a) => analyze::run(a),
         Command::BasinHop(a) => basin_hop::run(a),
         Command::Build(a) => build::run(a),
         Command::Energy(a) => energy::run(a),
+        Command::Hops(a) => hops::run(a),
         Command::Landscape(a) => landscape::run(a),
         Command::Quench(a) => quench::run(a),
+        Command::Reweight(a) => reweight::run(a),
         Command::Run(a) => run::run(a),
     }
 }

@@ -1,0 +1,327 @@
+//! `pelt analyze RUN.h5`: the paper's observables per temperature, tables and figures.
+
+use super::outdir;
+use anyhow::{Context, Result};
+use clap::Args;
+use pelt::analysis::diffusion::Window;
+use pelt::analysis::observables::{self, Analysis, Options, Value};
+use pelt::analysis::plot;
+use pelt::output::reader::{self, Parts};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// The run file (run.h5 of `pelt run`).
+    run: PathBuf,
+    /// Output folder (default: `analysis/` beside the run file).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Replace files already in the output folder.
+    #[arg(long)]
+    force: bool,
+    /// Bootstrap resamples for the errors of C and D.
+    #[arg(long, default_value_t = 100)]
+    resamples: usize,
+    /// MSD fit window START,END (ps) for the diffusion coefficient.
+    #[arg(long, value_parser = outdir::window_ps, default_value = "0.5,2.5")]
+    msd_window: (f64, f64),
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Tables only, no figures.
+    #[arg(long)]
+    no_plots: bool,
+}
+
+/// Files `pelt analyze` writes.
+const FILES: [&str; 12] = [
+    "temperatures.csv",
+    "mbar.csv",
+    "msd.csv",
+    "is_energy.csv",
+    "analysis.json",
+    "energy.png",
+    "volume.png",
+    "heat_capacity.png",
+    "radii.png",
+    "diffusion.png",
+    "force_scale.png",
+    "is_energy.png",
+];
+
+pub fn run(a: AnalyzeArgs) -> Result<()> {
+    let mut data = reader::read(&a.run, Parts { frames: true })?;
+    data.drop_equilibration();
+    let dir = a.output.clone().unwrap_or_else(|| {
+        a.run
+            .parent()
+            .map(|p| p.join("analysis"))
+            .unwrap_or_else(|| PathBuf::from("analysis"))
+    });
+    outdir::prepare(&dir, &FILES, a.force)?;
+    let opt = Options {
+        resamples: a.resamples,
+        seed: a.seed,
+        window: Window {
+            start: a.msd_window.0,
+            end: a.msd_window.1,
+        },
+        ..Options::default()
+    };
+    let an = observables::analyze(&data, &opt).with_context(|| a.run.display().to_string())?;
+    let write = |name: &str, text: String| -> Result<()> {
+        let p = dir.join(name);
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))
+    };
+    write("temperatures.csv", temperatures_csv(&an))?;
+    write("mbar.csv", mbar_csv(&an))?;
+    write("msd.csv", msd_csv(&an))?;
+    write("is_energy.csv", is_csv(&an))?;
+    write(
+        "analysis.json",
+        serde_json::to_string_pretty(&an).context("JSON")? + "\n",
+    )?;
+    let figures = if a.no_plots {
+        Vec::new()
+    } else {
+        plot::figures(&an, &dir)?
+    };
+    print!("{}", summary(&an));
+    println!(
+        "\ntables: {}/{{temperatures.csv, mbar.csv, msd.csv, is_energy.csv, analysis.json}}",
+        dir.display()
+    );
+    if !figures.is_empty() {
+        println!(
+            "figures: {}/{{{}}}",
+            dir.display(),
+            figures
+                .iter()
+                .filter_map(|p| p.file_name().map(|f| f.to_string_lossy().to_string()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+fn temperatures_csv(a: &Analysis) -> String {
+    let mut s = String::from(
+        "temperature_K,samples,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,total_energy_eV,\
+         total_energy_err_eV,kinetic_temperature_K,heat_capacity_fluctuation_kB,\
+         heat_capacity_fluctuation_err_kB,heat_capacity_mbar_kB,heat_capacity_mbar_err_kB,\
+         hull_volume_A3,hull_volume_err_A3,ellipsoid_volume_A3,ellipsoid_volume_err_A3,\
+         R1_A,R1_err_A,R2_A,R2_err_A,R3_A,R3_err_A,delta_R_A,delta_R_err_A,force_scale,\
+         force_scale_err,inverted_fraction,phi_minus_phi_s_eV,phi_minus_phi_s_err_eV,\
+         inherent_energy_eV,inherent_energy_err_eV,quenches,frames,D_A2_per_ps,D_err_A2_per_ps,\
+         D_cm2_per_s,msd_pieces\n",
+    );
+    for r in &a.rows {
+        let v = |x: Value| format!("{},{}", num(x.value), num(x.error));
+        let (d, de, pieces) = r
+            .diffusion
+            .as_ref()
+            .map_or((f64::NAN, f64::NAN, 0), |d| (d.coefficient, d.error, d.pieces));
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.temperature,
+            r.samples,
+            v(r.phi),
+            v(r.phi_star),
+            v(r.total_energy),
+            num(r.kinetic_temperature.value),
+            v(r.heat_capacity_fluctuation),
+            v(r.heat_capacity_mbar),
+            v(r.hull_volume),
+            v(r.ellipsoid_volume),
+            v(r.radii[0]),
+            v(r.radii[1]),
+            v(r.radii[2]),
+            v(r.delta_r),
+            v(r.force_scale),
+            num(r.inverted_fraction),
+            v(r.phi_minus_phi_s),
+            v(r.inherent_energy),
+            r.quenches,
+            r.frames,
+            num(d),
+            num(de),
+            num(d * pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S),
+            pieces
+        );
+    }
+    s
+}
+
+fn mbar_csv(a: &Analysis) -> String {
+    let mut s = String::from(
+        "temperature_K,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,heat_capacity_kB,\
+         heat_capacity_err_kB,effective_samples\n",
+    );
+    for e in &a.mbar_curve {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{}",
+            e.value.temperature,
+            e.value.phi,
+            num(e.phi_error),
+            e.value.phi_star,
+            num(e.phi_star_error),
+            e.value.heat_capacity,
+            num(e.heat_capacity_error),
+            e.value.effective_samples
+        );
+    }
+    s
+}
+
+fn msd_csv(a: &Analysis) -> String {
+    let mut s = String::from("temperature_K,lag_ps,msd_A2\n");
+    for r in &a.rows {
+        if let Some(d) = &r.diffusion {
+            for (t, m) in &d.msd {
+                let _ = writeln!(s, "{},{},{}", r.temperature, t, num(*m));
+            }
+        }
+    }
+    s
+}
+
+fn is_csv(a: &Analysis) -> String {
+    let mut s = String::from("temperature_K,inherent_energy_eV,density_per_eV\n");
+    for h in &a.inherent_histograms {
+        for (c, d) in h.centres.iter().zip(&h.density) {
+            let _ = writeln!(s, "{},{},{}", h.temperature, c, d);
+        }
+    }
+    s
+}
+
+fn pm(v: Value, scale: f64, digits: usize) -> String {
+    if !v.value.is_finite() {
+        return "-".into();
+    }
+    if v.error.is_finite() {
+        format!("{:.*}±{:.*}", digits, v.value / scale, digits, v.error / scale)
+    } else {
+        format!("{:.*}", digits, v.value / scale)
+    }
+}
+
+/// The summary printed at the end.
+pub fn summary(a: &Analysis) -> String {
+    let n = a.atoms as f64;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: N = {}, epsilon = {:e}, phi0 = {:.4} eV/atom, m = {}{}",
+        a.source,
+        a.atoms,
+        a.epsilon,
+        a.phi0 / n,
+        a.m,
+        if a.phi_s.is_finite() {
+            format!(", phi_s = {:.4} eV/atom (forces reverse below)", a.phi_s / n)
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        s,
+        "{:>7} {:>17} {:>11} {:>11} {:>12} {:>12} {:>12} {:>10} {:>10}",
+        "T (K)",
+        "<phi> (eV/atom)",
+        "C_fl (kB/N)",
+        "C_MBAR",
+        "V_hull (A^3)",
+        "dR (A)",
+        "D (cm2/s)",
+        "<s>",
+        "s<=0"
+    );
+    for r in &a.rows {
+        let d = r.diffusion.as_ref().map_or("-".to_string(), |d| {
+            let cm = pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S;
+            if d.coefficient > 2.0 * d.error {
+                format!("{:.2e}", d.coefficient * cm)
+            } else {
+                format!("<{:.0e}", (d.coefficient.max(0.0) + 2.0 * d.error) * cm)
+            }
+        });
+        let _ = writeln!(
+            s,
+            "{:>7.1} {:>17} {:>11} {:>11} {:>12} {:>12} {:>12} {:>10} {:>10.3}",
+            r.temperature,
+            pm(r.phi, n, 4),
+            pm(r.heat_capacity_fluctuation, n, 2),
+            pm(r.heat_capacity_mbar, n, 2),
+            pm(r.hull_volume, 1.0, 0),
+            pm(r.delta_r, 1.0, 3),
+            d,
+            pm(r.force_scale, 1.0, 3),
+            r.inverted_fraction
+        );
+    }
+    let c = &a.characteristic;
+    let t = |v: f64| {
+        if v.is_finite() {
+            format!("{v:.0} K")
+        } else {
+            "none".into()
+        }
+    };
+    let _ = writeln!(
+        s,
+        "T_g: {} from <phi>, {} from dR (crossing of low- and high-T line fits)",
+        t(c.tg_energy),
+        t(c.tg_delta_r)
+    );
+    let _ = writeln!(s, "T_s: {} (dR leaves its low-T line by > 3 sigma)", t(c.ts));
+    match c.cv_peak {
+        Some(p) => {
+            let _ = writeln!(
+                s,
+                "T_m: {} (C maximum {:.2} kB/N at {:.0} K, {:.2} ± {:.2} kB/N above the end-to-end line: {})",
+                t(c.tm),
+                p.height / n,
+                p.temperature,
+                p.prominence / n,
+                p.error / n,
+                if p.significant { "a peak" } else { "no peak" }
+            );
+        }
+        None => {
+            let _ = writeln!(s, "T_m: none (too few temperatures)");
+        }
+    }
+    if let Some(j) = c.energy_jump {
+        let _ = writeln!(
+            s,
+            "energy jump: {:.4} eV/atom around {:.0} K, {:.1} x the median slope ({})",
+            j.rise / n,
+            j.temperature,
+            j.ratio,
+            if j.significant { "a jump" } else { "no jump" }
+        );
+    }
+    for (name, f) in [("below", a.arrhenius_low), ("above", a.arrhenius_high)] {
+        if let Some(f) = f {
+            let _ = writeln!(
+                s,
+                "Arrhenius {name} T_g: E_a = {:.3} ± {:.3} eV ({} temperatures, {:.0}-{:.0} K)",
+                f.activation_energy, f.activation_energy_error, f.points, f.range.0, f.range.1
+            );
+        }
+    }
+    s
+}
