@@ -159,7 +159,13 @@ pub fn diffusion(
             }
         }
         let msd: Vec<f64> = (0..=max_lag)
-            .map(|l| if cnt[l] > 0.0 { sum[l] / cnt[l] } else { f64::NAN })
+            .map(|l| {
+                if cnt[l] > 0.0 {
+                    sum[l] / cnt[l]
+                } else {
+                    f64::NAN
+                }
+            })
             .collect();
         let (x, y): (Vec<f64>, Vec<f64>) = (min_lag..=max_lag)
             .filter(|&l| msd[l].is_finite())
@@ -172,9 +178,7 @@ pub fn diffusion(
     let mut boot = BlockBootstrap::new(seed);
     let mut draws = Vec::new();
     for _ in 0..resamples {
-        let idx: Vec<usize> = (0..pieces.len())
-            .map(|_| boot.pick(pieces.len()))
-            .collect();
+        let idx: Vec<usize> = (0..pieces.len()).map(|_| boot.pick(pieces.len())).collect();
         if let Some((l, _)) = fit(&idx) {
             draws.push(l.slope / 6.0);
         }

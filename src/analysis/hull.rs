@@ -31,7 +31,11 @@ pub fn volume(points: &[[f64; 3]]) -> f64 {
     }
     // Centre on the centroid: smaller numbers, less rounding in the volume sum.
     let c = points.iter().fold([0.0; 3], |s, p| {
-        [s[0] + p[0] / n as f64, s[1] + p[1] / n as f64, s[2] + p[2] / n as f64]
+        [
+            s[0] + p[0] / n as f64,
+            s[1] + p[1] / n as f64,
+            s[2] + p[2] / n as f64,
+        ]
     });
     let p: Vec<[f64; 3]> = points.iter().map(|&q| sub(q, c)).collect();
     let scale = p.iter().map(|&q| norm(q)).fold(0.0, f64::max);
@@ -50,7 +54,9 @@ pub fn volume(points: &[[f64; 3]]) -> f64 {
         return 0.0;
     }
     let line = |q: [f64; 3]| norm(cross(d01, sub(q, p[i0]))) / norm(d01);
-    let i2 = (0..n).max_by(|&a, &b| line(p[a]).total_cmp(&line(p[b]))).unwrap();
+    let i2 = (0..n)
+        .max_by(|&a, &b| line(p[a]).total_cmp(&line(p[b])))
+        .unwrap();
     if line(p[i2]) <= tol {
         return 0.0;
     }
@@ -88,10 +94,12 @@ pub fn volume(points: &[[f64; 3]]) -> f64 {
             continue;
         }
         let visible: Vec<usize> = (0..faces.len())
-            .filter(|&f| alive[f] && {
-                let [a, b, c] = faces[f];
-                let nf = cross(sub(p[b], p[a]), sub(p[c], p[a]));
-                dot(nf, sub(pt, p[a])) > tol * norm(nf)
+            .filter(|&f| {
+                alive[f] && {
+                    let [a, b, c] = faces[f];
+                    let nf = cross(sub(p[b], p[a]), sub(p[c], p[a]));
+                    dot(nf, sub(pt, p[a])) > tol * norm(nf)
+                }
             })
             .collect();
         if visible.is_empty() {

@@ -113,9 +113,7 @@ impl Mbar {
         let objective = |f: &[f64], log_d: &mut Vec<f64>| -> f64 {
             log_d.clear();
             for j in 0..n {
-                log_d.push(log_sum_exp(
-                    (0..k).map(|l| ln_n[l] + f[l] - u[l * n + j]),
-                ));
+                log_d.push(log_sum_exp((0..k).map(|l| ln_n[l] + f[l] - u[l * n + j])));
             }
             log_d.iter().sum::<f64>()
                 - f.iter()
@@ -342,7 +340,10 @@ pub fn estimate(
             .map(|s| boot.resample(s.len()).iter().map(|&i| s[i]).collect())
             .collect();
         if let Ok(m) = Mbar::solve(kb, states.to_vec(), &resampled, Some(mbar.free_energies())) {
-            log::debug!("MBAR bootstrap resample: {} Newton iterations", m.iterations());
+            log::debug!(
+                "MBAR bootstrap resample: {} Newton iterations",
+                m.iterations()
+            );
             draws.push(targets.iter().map(|t| m.predict(t, dof)).collect());
         }
     }

@@ -231,7 +231,11 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             .map(|&r| hull::gyration_ellipsoid_volume(r))
             .collect();
         let hv: Vec<f64> = t.frames.positions.iter().map(|p| hull::volume(p)).collect();
-        let tkin: Vec<f64> = s.kinetic.iter().map(|k| 2.0 * k / (dof as f64 * kb)).collect();
+        let tkin: Vec<f64> = s
+            .kinetic
+            .iter()
+            .map(|k| 2.0 * k / (dof as f64 * kb))
+            .collect();
         let frame_interval = t
             .frames
             .step
@@ -266,7 +270,11 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
                 Value::of(&hv)
             },
             ellipsoid_volume: Value::of(&ell),
-            radii: [Value::of(&column(0)), Value::of(&column(1)), Value::of(&column(2))],
+            radii: [
+                Value::of(&column(0)),
+                Value::of(&column(1)),
+                Value::of(&column(2)),
+            ],
             delta_r: Value::of(&delta),
             force_scale: Value::of(&s.force_scale),
             inverted_fraction: s.force_scale.iter().filter(|&&v| v <= 0.0).count() as f64
@@ -321,7 +329,11 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
     } else {
         let lo = all_is.iter().cloned().fold(f64::INFINITY, f64::min);
         let hi = all_is.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
+        let (lo, hi) = if hi > lo {
+            (lo, hi)
+        } else {
+            (lo - 0.5, hi + 0.5)
+        };
         run.temperatures
             .iter()
             .filter(|t| !t.quenches.energy.is_empty())

@@ -113,17 +113,23 @@ fn font() -> Result<(), String> {
 fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
     if !lo.is_finite() {
         return None;
     }
-    let pad = if hi > lo { 0.06 * (hi - lo) } else { 0.5 * lo.abs().max(1e-3) };
+    let pad = if hi > lo {
+        0.06 * (hi - lo)
+    } else {
+        0.5 * lo.abs().max(1e-3)
+    };
     Some((lo - pad, hi + pad))
 }
 
 /// Decimals for tick labels on an axis spanning `span` (about ten ticks).
 fn ticks(span: f64) -> usize {
-    if !(span > 0.0) {
+    if span.is_nan() || span <= 0.0 {
         return 2;
     }
     (-(span / 10.0).log10().floor()).clamp(0.0, 6.0) as usize
@@ -161,7 +167,10 @@ pub fn draw(
     Ok(())
 }
 
-fn draw_panel(area: &DrawingArea<BitMapBackend, plotters::coord::Shift>, p: &Panel) -> Result<(), String> {
+fn draw_panel(
+    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    p: &Panel,
+) -> Result<(), String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
     let xs = p
         .series
@@ -238,7 +247,10 @@ fn draw_panel(area: &DrawingArea<BitMapBackend, plotters::coord::Shift>, p: &Pan
                 .draw_series(LineSeries::new(pts, color.mix(0.8).stroke_width(1)))
                 .map_err(|x| e(&x))?,
             Style::Dots => chart
-                .draw_series(pts.iter().map(|&q| Circle::new(q, 2, color.mix(0.5).filled())))
+                .draw_series(
+                    pts.iter()
+                        .map(|&q| Circle::new(q, 2, color.mix(0.5).filled())),
+                )
                 .map_err(|x| e(&x))?,
             Style::Markers => {
                 chart
@@ -247,7 +259,10 @@ fn draw_panel(area: &DrawingArea<BitMapBackend, plotters::coord::Shift>, p: &Pan
                             .iter()
                             .filter(|q| q.0.is_finite() && q.1.is_finite() && q.2.is_finite())
                             .map(|&(x, y, err)| {
-                                PathElement::new(vec![(x, y - err), (x, y + err)], color.stroke_width(1))
+                                PathElement::new(
+                                    vec![(x, y - err), (x, y + err)],
+                                    color.stroke_width(1),
+                                )
                             }),
                     )
                     .map_err(|x| e(&x))?;
@@ -259,17 +274,22 @@ fn draw_panel(area: &DrawingArea<BitMapBackend, plotters::coord::Shift>, p: &Pan
         if !s.label.is_empty() {
             legend = true;
             let style = s.style;
-            anno.label(s.label.clone()).legend(move |(x, y)| match style {
-                Style::Markers | Style::Dots => {
-                    Circle::new((x + 10, y), 4, color.filled()).into_dyn()
-                }
-                _ => PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)).into_dyn(),
-            });
+            anno.label(s.label.clone())
+                .legend(move |(x, y)| match style {
+                    Style::Markers | Style::Dots => {
+                        Circle::new((x + 10, y), 4, color.filled()).into_dyn()
+                    }
+                    _ => PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                        .into_dyn(),
+                });
         }
     }
     for (x, label) in &p.marks {
         let anno = chart
-            .draw_series(LineSeries::new(vec![(*x, y0), (*x, y1)], GREY.stroke_width(1)))
+            .draw_series(LineSeries::new(
+                vec![(*x, y0), (*x, y1)],
+                GREY.stroke_width(1),
+            ))
             .map_err(|x| e(&x))?;
         if !label.is_empty() {
             legend = true;
@@ -348,15 +368,19 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         y_label: "energy per atom (eV)".into(),
         ..Panel::default()
     };
-    energy.series.push(markers("⟨φ⟩", per(&|r| r.phi, n), COLORS[0]));
+    energy
+        .series
+        .push(markers("⟨φ⟩", per(&|r| r.phi, n), COLORS[0]));
     if a.epsilon != 0.0 {
         energy
             .series
             .push(markers("⟨φ*⟩", per(&|r| r.phi_star, n), COLORS[1]));
     }
-    energy
-        .series
-        .push(markers("⟨H*⟩ = ⟨φ* + K⟩", per(&|r| r.total_energy, n), COLORS[2]));
+    energy.series.push(markers(
+        "⟨H*⟩ = ⟨φ* + K⟩",
+        per(&|r| r.total_energy, n),
+        COLORS[2],
+    ));
     energy.series.push(line(
         "⟨φ⟩ by MBAR",
         a.mbar_curve
@@ -379,7 +403,10 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
             ));
         }
     }
-    energy.marks = mark(ch.tg_energy, format!("T_g (⟨φ⟩ fits) = {:.0} K", ch.tg_energy));
+    energy.marks = mark(
+        ch.tg_energy,
+        format!("T_g (⟨φ⟩ fits) = {:.0} K", ch.tg_energy),
+    );
     out("energy.png", vec![energy], 1, SIZE)?;
 
     // V(T)
@@ -388,7 +415,11 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         x_label: T_LABEL.into(),
         y_label: "volume (Å³)".into(),
         series: vec![
-            markers("convex hull of the atoms", per(&|r| r.hull_volume, 1.0), COLORS[0]),
+            markers(
+                "convex hull of the atoms",
+                per(&|r| r.hull_volume, 1.0),
+                COLORS[0],
+            ),
             markers(
                 "ellipsoid of the gyration tensor",
                 per(&|r| r.ellipsoid_volume, 1.0),
@@ -447,7 +478,10 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         y_label: "radius (Å)".into(),
         ..Panel::default()
     };
-    for (i, name) in ["R_1 (smallest)", "R_2", "R_3 (largest)"].iter().enumerate() {
+    for (i, name) in ["R_1 (smallest)", "R_2", "R_3 (largest)"]
+        .iter()
+        .enumerate()
+    {
         radii
             .series
             .push(markers(name, per(&|r| r.radii[i], 1.0), COLORS[i]));
@@ -458,7 +492,8 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         y_label: "ΔR (Å)".into(),
         ..Panel::default()
     };
-    dr.series.push(markers("ΔR", per(&|r| r.delta_r, 1.0), COLORS[3]));
+    dr.series
+        .push(markers("ΔR", per(&|r| r.delta_r, 1.0), COLORS[3]));
     if let Some(fit) = ch.tg_delta_r_fit {
         for l in [fit.low, fit.high] {
             dr.series.push(line(
@@ -472,8 +507,12 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
             ));
         }
     }
-    dr.marks = mark(ch.tg_delta_r, format!("T_g (ΔR fits) = {:.0} K", ch.tg_delta_r));
-    dr.marks.extend(mark(ch.ts, format!("T_s = {:.0} K", ch.ts)));
+    dr.marks = mark(
+        ch.tg_delta_r,
+        format!("T_g (ΔR fits) = {:.0} K", ch.tg_delta_r),
+    );
+    dr.marks
+        .extend(mark(ch.ts, format!("T_s = {:.0} K", ch.ts)));
     out("radii.png", vec![radii, dr], 2, (1500, 600))?;
 
     // D(T), Arrhenius form
@@ -505,7 +544,8 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         ..Panel::default()
     };
     if !d_pts.is_empty() {
-        diff.series.push(markers("D from the MSD", d_pts, COLORS[0]));
+        diff.series
+            .push(markers("D from the MSD", d_pts, COLORS[0]));
     }
     for (fit, name, c) in [
         (a.arrhenius_low, "below T_g", COLORS[2]),
@@ -517,7 +557,8 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
                 &format!("{name}: E_a = {:.3} eV", f.activation_energy),
                 ends.iter()
                     .map(|&tt| {
-                        let d = f.prefactor * (-f.activation_energy / (a.boltzmann_constant * tt)).exp();
+                        let d = f.prefactor
+                            * (-f.activation_energy / (a.boltzmann_constant * tt)).exp();
                         (1000.0 / tt, (d * cm2).log10(), f64::NAN)
                     })
                     .collect(),
@@ -572,9 +613,17 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         ..Panel::default()
     };
     let (tlo, thi) = (t[0], t[t.len() - 1]);
-    let spread = if t.len() > 1 { 0.15 * (thi - tlo) / (t.len() - 1) as f64 } else { 1.0 };
+    let spread = if t.len() > 1 {
+        0.15 * (thi - tlo) / (t.len() - 1) as f64
+    } else {
+        1.0
+    };
     for (k, q) in a.inherent.iter().enumerate() {
-        let f = if thi > tlo { (q.0 - tlo) / (thi - tlo) } else { 0.0 };
+        let f = if thi > tlo {
+            (q.0 - tlo) / (thi - tlo)
+        } else {
+            0.0
+        };
         // Spread the points sideways a little so that repeated minima show as a band.
         strip.series.push(Series {
             label: String::new(),
@@ -592,8 +641,16 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         });
     }
     for h in &a.inherent_histograms {
-        let f = if thi > tlo { (h.temperature - tlo) / (thi - tlo) } else { 0.0 };
-        let width = if h.centres.len() > 1 { h.centres[1] - h.centres[0] } else { 1.0 };
+        let f = if thi > tlo {
+            (h.temperature - tlo) / (thi - tlo)
+        } else {
+            0.0
+        };
+        let width = if h.centres.len() > 1 {
+            h.centres[1] - h.centres[0]
+        } else {
+            1.0
+        };
         is.series.push(line(
             &format!("{:.0} K", h.temperature),
             h.centres
@@ -636,7 +693,9 @@ pub fn hops_figure(h: &Hops, atoms: usize, path: &Path) -> Result<(), AnalysisEr
         ));
         r.series.push(line(
             label,
-            s.iter().map(|p| (p.time, p.displacement, f64::NAN)).collect(),
+            s.iter()
+                .map(|p| (p.time, p.displacement, f64::NAN))
+                .collect(),
             COLORS[3],
             Style::Line,
         ));
@@ -646,10 +705,15 @@ pub fn hops_figure(h: &Hops, atoms: usize, path: &Path) -> Result<(), AnalysisEr
             .series
             .iter()
             .flatten()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.time), b.max(p.time)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p.time), b.max(p.time))
+            });
         r.series.push(line(
             "threshold",
-            vec![(t0, h.thresholds.0, f64::NAN), (t1, h.thresholds.0, f64::NAN)],
+            vec![
+                (t0, h.thresholds.0, f64::NAN),
+                (t1, h.thresholds.0, f64::NAN),
+            ],
             GREY,
             Style::Thin,
         ));
@@ -657,7 +721,10 @@ pub fn hops_figure(h: &Hops, atoms: usize, path: &Path) -> Result<(), AnalysisEr
     if !h.hops.is_empty() {
         r.series.push(markers(
             "hops",
-            h.hops.iter().map(|x| (x.time, x.displacement, f64::NAN)).collect(),
+            h.hops
+                .iter()
+                .map(|x| (x.time, x.displacement, f64::NAN))
+                .collect(),
             COLORS[1],
         ));
     }

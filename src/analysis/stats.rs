@@ -40,7 +40,10 @@ pub fn blocking_error(x: &[f64]) -> f64 {
         if n / 2 < MIN_BLOCKS {
             break;
         }
-        blocks = blocks.chunks_exact(2).map(|p| 0.5 * (p[0] + p[1])).collect();
+        blocks = blocks
+            .chunks_exact(2)
+            .map(|p| 0.5 * (p[0] + p[1]))
+            .collect();
     }
     best
 }
@@ -206,7 +209,13 @@ pub fn two_lines(x: &[f64], y: &[f64]) -> Option<TwoLines> {
 
 /// A histogram of `x` with weights `w` (None: all 1) on `bins` equal bins over [lo, hi];
 /// returns bin centres and densities (integral 1 over the range; values outside dropped).
-pub fn histogram(x: &[f64], w: Option<&[f64]>, lo: f64, hi: f64, bins: usize) -> (Vec<f64>, Vec<f64>) {
+pub fn histogram(
+    x: &[f64],
+    w: Option<&[f64]>,
+    lo: f64,
+    hi: f64,
+    bins: usize,
+) -> (Vec<f64>, Vec<f64>) {
     let width = (hi - lo) / bins as f64;
     let mut h = vec![0.0; bins];
     let mut total = 0.0;

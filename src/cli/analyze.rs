@@ -127,10 +127,9 @@ fn temperatures_csv(a: &Analysis) -> String {
     );
     for r in &a.rows {
         let v = |x: Value| format!("{},{}", num(x.value), num(x.error));
-        let (d, de, pieces) = r
-            .diffusion
-            .as_ref()
-            .map_or((f64::NAN, f64::NAN, 0), |d| (d.coefficient, d.error, d.pieces));
+        let (d, de, pieces) = r.diffusion.as_ref().map_or((f64::NAN, f64::NAN, 0), |d| {
+            (d.coefficient, d.error, d.pieces)
+        });
         let _ = writeln!(
             s,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -212,7 +211,13 @@ fn pm(v: Value, scale: f64, digits: usize) -> String {
         return "-".into();
     }
     if v.error.is_finite() {
-        format!("{:.*}±{:.*}", digits, v.value / scale, digits, v.error / scale)
+        format!(
+            "{:.*}±{:.*}",
+            digits,
+            v.value / scale,
+            digits,
+            v.error / scale
+        )
     } else {
         format!("{:.*}", digits, v.value / scale)
     }
@@ -231,7 +236,10 @@ pub fn summary(a: &Analysis) -> String {
         a.phi0 / n,
         a.m,
         if a.phi_s.is_finite() {
-            format!(", phi_s = {:.4} eV/atom (forces reverse below)", a.phi_s / n)
+            format!(
+                ", phi_s = {:.4} eV/atom (forces reverse below)",
+                a.phi_s / n
+            )
         } else {
             String::new()
         }
@@ -286,7 +294,11 @@ pub fn summary(a: &Analysis) -> String {
         t(c.tg_energy),
         t(c.tg_delta_r)
     );
-    let _ = writeln!(s, "T_s: {} (dR leaves its low-T line by > 3 sigma)", t(c.ts));
+    let _ = writeln!(
+        s,
+        "T_s: {} (dR leaves its low-T line by > 3 sigma)",
+        t(c.ts)
+    );
     match c.cv_peak {
         Some(p) => {
             let _ = writeln!(

@@ -38,7 +38,9 @@ pub fn time_ps(s: &str) -> Result<f64, String> {
     };
     match num.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v * scale),
-        _ => Err(format!("\"{s}\": expected a positive time such as 5, 5ps or 500fs")),
+        _ => Err(format!(
+            "\"{s}\": expected a positive time such as 5, 5ps or 500fs"
+        )),
     }
 }
 
@@ -46,7 +48,9 @@ pub fn time_ps(s: &str) -> Result<f64, String> {
 pub fn window_ps(s: &str) -> Result<(f64, f64), String> {
     let parts: Vec<&str> = s.split(',').collect();
     if parts.len() != 2 {
-        return Err(format!("\"{s}\": expected two times START,END such as 0.5,2.5"));
+        return Err(format!(
+            "\"{s}\": expected two times START,END such as 0.5,2.5"
+        ));
     }
     let (a, b) = (time_ps(parts[0])?, time_ps(parts[1])?);
     if a >= b {

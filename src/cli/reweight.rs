@@ -297,11 +297,7 @@ pub fn run(a: ReweightArgs) -> Result<()> {
             3,
             (2100, 620),
         )?;
-        println!(
-            "written: {}/{{{}}}",
-            dir.display(),
-            files.join(", ")
-        );
+        println!("written: {}/{{{}}}", dir.display(), files.join(", "));
     }
     Ok(())
 }

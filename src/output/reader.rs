@@ -85,12 +85,20 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
     let ladder = c.vec::<f64>(&tg, "temperature")?;
     let kk = ladder.len();
     let ip = c.group(&tg, "index_process")?;
-    let ex_step: Vec<u64> = c.vec::<i64>(&ip, "step")?.iter().map(|&s| s as u64).collect();
+    let ex_step: Vec<u64> = c
+        .vec::<i64>(&ip, "step")?
+        .iter()
+        .map(|&s| s as u64)
+        .collect();
     let ex_val = c.vec::<i64>(&ip, "value")?;
     if ex_val.len() != ex_step.len() * kk {
         return Err(c.err(
             "/tempering/index_process/value",
-            format!("{} values for {} exchanges of {kk} temperatures", ex_val.len(), ex_step.len()),
+            format!(
+                "{} values for {} exchanges of {kk} temperatures",
+                ex_val.len(),
+                ex_step.len()
+            ),
         ));
     }
     let exchanges = Exchanges {
@@ -109,7 +117,11 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
             c.vec::<f64>(&c.group(&o, what)?, "value")
         };
         let pe = c.group(&o, "potential_energy")?;
-        let step: Vec<u64> = c.vec::<i64>(&pe, "step")?.iter().map(|&s| s as u64).collect();
+        let step: Vec<u64> = c
+            .vec::<i64>(&pe, "step")?
+            .iter()
+            .map(|&s| s as u64)
+            .collect();
         let radii_flat = series("radii_of_gyration")?;
         let samples = Samples {
             phi: series("potential_energy")?,
@@ -119,7 +131,10 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
             total: series("total_energy")?,
             force_scale: series("force_scale")?,
             replica: c.vec::<i64>(&c.group(&o, "replica")?, "value")?,
-            radii: radii_flat.chunks_exact(3).map(|r| [r[0], r[1], r[2]]).collect(),
+            radii: radii_flat
+                .chunks_exact(3)
+                .map(|r| [r[0], r[1], r[2]])
+                .collect(),
             step,
         };
         let n = samples.step.len();
@@ -144,12 +159,20 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         if parts.frames {
             let pg = c.group(&particles, &name)?;
             if let Ok(pos) = pg.group("position") {
-                frames.step = c.vec::<i64>(&pos, "step")?.iter().map(|&s| s as u64).collect();
+                frames.step = c
+                    .vec::<i64>(&pos, "step")?
+                    .iter()
+                    .map(|&s| s as u64)
+                    .collect();
                 let flat = c.vec::<f64>(&pos, "value")?;
                 if flat.len() != frames.step.len() * atoms * 3 {
                     return Err(c.err(
                         &format!("/particles/{name}/position/value"),
-                        format!("{} values for {} frames of {atoms} atoms", flat.len(), frames.step.len()),
+                        format!(
+                            "{} values for {} frames of {atoms} atoms",
+                            flat.len(),
+                            frames.step.len()
+                        ),
                     ));
                 }
                 frames.positions = flat
@@ -161,7 +184,11 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         let mut quenches = Quenches::default();
         if let Some(ig) = &inherent {
             let g = c.group(ig, &name)?;
-            quenches.step = c.vec::<i64>(&g, "step")?.iter().map(|&s| s as u64).collect();
+            quenches.step = c
+                .vec::<i64>(&g, "step")?
+                .iter()
+                .map(|&s| s as u64)
+                .collect();
             quenches.energy = c.vec::<f64>(&g, "energy")?;
         }
         temperatures.push(TemperatureData {

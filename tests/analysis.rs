@@ -1,0 +1,330 @@
+//! The analysis on real runs: reweighting an ε = 0 run predicts a run at ε ≠ 0 (⟨φ⟩(T)
+//! within 2σ wherever the samples overlap); the heat capacity from fluctuations agrees
+//! with MBAR; `pelt analyze` writes every table and figure; `pelt hops` works on a run
+//! without swaps (`swap_interval = 0`), whose replicas never change temperature.
+
+mod common;
+
+use common::repo;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn scratch() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("pelt-analysis-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn pelt(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pelt"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Al13 on a 6-temperature ladder, 0.8 ns per replica (about 2 s).
+fn al13_input(eps: f64, extra: &str) -> String {
+    format!(
+        r#"[system]
+structure = "{}"
+[potential]
+file = "{}"
+[landscape]
+epsilon = {eps:e}
+phi0 = "-2.1 eV"
+m = 4
+[dynamics]
+timestep = "2 fs"
+thermostat = "bussi"
+tau = "100 fs"
+[tempering]
+temperatures = [250, 300, 360, 430, 510, 600]
+swap_interval = 100
+steps = 400000
+equilibration = 20000
+seed = 11
+[quench]
+interval = 0
+[output]
+energy_interval = 20
+positions_interval = 0
+checkpoint_interval = 1000
+{extra}"#,
+        repo("inputs/structures/al13_ih.xyz").display(),
+        repo("inputs/potentials/Al_EA.eam.alloy").display()
+    )
+}
+
+fn run(name: &str, input: &str) -> PathBuf {
+    let dir = scratch();
+    let toml = dir.join(format!("{name}.toml"));
+    std::fs::write(&toml, input).unwrap();
+    let out = dir.join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    let (code, _, stderr) = pelt(&[
+        "run",
+        toml.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    out.join("run.h5")
+}
+
+/// The two runs of the reweighting check, made once per test binary.
+fn runs() -> &'static (PathBuf, PathBuf) {
+    static RUNS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        (
+            run("eps0", &al13_input(0.0, "")),
+            run("eps1", &al13_input(EPS, "")),
+        )
+    })
+}
+
+const EPS: f64 = -1e-3;
+
+fn analysis_json(run: &Path, out: &str) -> Value {
+    let dir = scratch().join(out);
+    let (code, stdout, stderr) = pelt(&[
+        "analyze",
+        run.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--force",
+        "--no-plots",
+        "--resamples",
+        "40",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    serde_json::from_str(&std::fs::read_to_string(dir.join("analysis.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn reweighting_an_eps0_run_predicts_the_run_at_another_eps() {
+    let (eps0, eps1) = runs();
+    let (code, stdout, stderr) = pelt(&[
+        "reweight",
+        eps0.to_str().unwrap(),
+        "--eps",
+        &format!("{EPS:e}"),
+        "--m",
+        "4",
+        "--phi0-per-atom",
+        "-2.1",
+        "--temperatures",
+        "250,300,360,430,510,600",
+        "--resamples",
+        "40",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let predicted: Value = serde_json::from_str(&stdout).unwrap();
+    let direct = analysis_json(eps1, "direct");
+    let untransformed = analysis_json(eps0, "untransformed");
+    let mut compared = 0;
+    let mut shifted = 0;
+    for (i, p) in predicted["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let row = &direct["rows"][i];
+        let t = row["temperature"].as_f64().unwrap();
+        assert_eq!(p["value"]["temperature"].as_f64().unwrap(), t);
+        let (mu, smu) = (
+            p["value"]["phi"].as_f64().unwrap(),
+            p["phi_error"].as_f64().unwrap(),
+        );
+        let (d, sd) = (
+            row["phi"]["value"].as_f64().unwrap(),
+            row["phi"]["error"].as_f64().unwrap(),
+        );
+        let sigma = (smu * smu + sd * sd).sqrt();
+        let overlap = p["value"]["effective_samples"].as_f64().unwrap();
+        println!(
+            "{t} K: reweighted {mu:.4} ± {smu:.4}, direct {d:.4} ± {sd:.4} eV \
+             ({:.1} σ, n_eff {overlap:.0})",
+            (mu - d).abs() / sigma
+        );
+        assert!(sigma > 0.0 && sigma < 0.01, "{t} K: σ = {sigma}");
+        if overlap >= 50.0 {
+            compared += 1;
+            assert!(
+                (mu - d).abs() <= 2.0 * sigma,
+                "{t} K: reweighted ⟨φ⟩ {mu} ± {smu} vs direct {d} ± {sd} eV"
+            );
+        }
+        // The transform must matter: ε = −1e-3 pulls ⟨φ⟩ down by far more than the errors.
+        let u = &untransformed["rows"][i]["phi"];
+        let (u0, su0) = (u["value"].as_f64().unwrap(), u["error"].as_f64().unwrap());
+        if d < u0 - 5.0 * (sd * sd + su0 * su0).sqrt() {
+            shifted += 1;
+        }
+    }
+    assert_eq!(compared, 6, "every temperature overlaps in this set-up");
+    assert_eq!(shifted, 6, "the transform moves ⟨φ⟩ at every temperature");
+}
+
+#[test]
+fn heat_capacity_from_fluctuations_agrees_with_mbar() {
+    // Each of the 12 differences within 3σ, and together a χ² per point below 2.5 (the
+    // 99.5 % quantile of χ²₁₂/12 is 2.3): within their error bars, without a test that
+    // fails one time in two from 12 independent 2σ draws.
+    let (eps0, eps1) = runs();
+    let mut chi2 = 0.0;
+    let mut points = 0;
+    for (run, name) in [(eps0, "cv0"), (eps1, "cv1")] {
+        let a = analysis_json(run, name);
+        for row in a["rows"].as_array().unwrap() {
+            let f = &row["heat_capacity_fluctuation"];
+            let m = &row["heat_capacity_mbar"];
+            let (cf, sf) = (f["value"].as_f64().unwrap(), f["error"].as_f64().unwrap());
+            let (cm, sm) = (m["value"].as_f64().unwrap(), m["error"].as_f64().unwrap());
+            let sigma = (sf * sf + sm * sm).sqrt();
+            println!(
+                "{name} {} K: C_fl {cf:.2} ± {sf:.2}, C_MBAR {cm:.2} ± {sm:.2} kB",
+                row["temperature"]
+            );
+            assert!(sigma > 0.0 && sigma < 0.05 * cm, "σ = {sigma}");
+            assert!(
+                (cf - cm).abs() <= 3.0 * sigma,
+                "C_fl {cf} ± {sf} vs C_MBAR {cm} ± {sm}"
+            );
+            chi2 += ((cf - cm) / sigma).powi(2);
+            points += 1;
+            // A solid-like cluster: C near the harmonic 3N − 6 = 33 k_B.
+            assert!(cm > 0.9 * 33.0 && cm < 2.0 * 33.0, "C = {cm} kB for Al13");
+        }
+    }
+    println!(
+        "chi2 per point {:.2} over {points} points",
+        chi2 / points as f64
+    );
+    assert!(
+        chi2 / (points as f64) < 2.5,
+        "χ²/point = {}",
+        chi2 / points as f64
+    );
+}
+
+#[test]
+fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
+    let input = al13_input(0.0, "")
+        .replace(
+            "temperatures = [250, 300, 360, 430, 510, 600]",
+            "temperatures = [300, 600, 900]",
+        )
+        .replace("swap_interval = 100", "swap_interval = 0")
+        .replace("steps = 400000", "steps = 100000")
+        .replace("interval = 0\n[output]", "interval = 1000\n[output]")
+        .replace("positions_interval = 0", "positions_interval = 50");
+    let h5 = run("noswap", &input);
+    // No replica ever leaves its temperature; the file says swaps were off.
+    let data =
+        pelt::output::reader::read(&h5, pelt::output::reader::Parts { frames: true }).unwrap();
+    assert!(!data.swaps);
+    for (k, t) in data.temperatures.iter().enumerate() {
+        assert!(t.samples.replica.iter().all(|&r| r == k as i64));
+        assert_eq!(t.frames.step.len(), 2000);
+    }
+    assert!(data
+        .exchanges
+        .replica_at
+        .iter()
+        .all(|row| row == &[0, 1, 2]));
+
+    let dir = scratch().join("noswap-analysis");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, stdout, stderr) = pelt(&[
+        "analyze",
+        h5.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--resamples",
+        "20",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("T_g:") && stdout.contains("T_m:"),
+        "{stdout}"
+    );
+    for f in [
+        "temperatures.csv",
+        "mbar.csv",
+        "msd.csv",
+        "is_energy.csv",
+        "analysis.json",
+        "energy.png",
+        "volume.png",
+        "heat_capacity.png",
+        "radii.png",
+        "diffusion.png",
+        "force_scale.png",
+        "is_energy.png",
+    ] {
+        let bytes = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        if f.ends_with(".png") {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{f}");
+            assert!(bytes.len() > 10_000, "{f}: {} bytes", bytes.len());
+        }
+    }
+    let a: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("analysis.json")).unwrap()).unwrap();
+    let rows = a["rows"].as_array().unwrap();
+    // One segment per temperature: D is measured everywhere, and grows with T.
+    let d: Vec<f64> = rows
+        .iter()
+        .map(|r| r["diffusion"]["coefficient"].as_f64().unwrap())
+        .collect();
+    assert!(d[2] > 0.0 && d[2] > d[0], "D = {d:?}");
+    // The hull is smaller than the gyration ellipsoid, and both grow with T.
+    for r in rows {
+        let h = r["hull_volume"]["value"].as_f64().unwrap();
+        let e = r["ellipsoid_volume"]["value"].as_f64().unwrap();
+        assert!(h > 20.0 && h < e, "hull {h}, ellipsoid {e}");
+    }
+    // A second analysis into the same folder is refused; the files stay.
+    let before = std::fs::read(dir.join("analysis.json")).unwrap();
+    let (code, _, stderr) = pelt(&["analyze", h5.to_str().unwrap(), "-o", dir.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("already holds"), "{stderr}");
+    assert_eq!(std::fs::read(dir.join("analysis.json")).unwrap(), before);
+
+    let hops = scratch().join("noswap-hops");
+    let _ = std::fs::remove_dir_all(&hops);
+    let (code, stdout, stderr) = pelt(&[
+        "hops",
+        h5.to_str().unwrap(),
+        "--temperature",
+        "900",
+        "--window",
+        "1ps",
+        "-o",
+        hops.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("1 constant-temperature segment"),
+        "{stdout}"
+    );
+    let h: Value =
+        serde_json::from_str(&std::fs::read_to_string(hops.join("hops.json")).unwrap()).unwrap();
+    let series = h["series"][0].as_array().unwrap();
+    assert!(series.len() > 1000, "{}", series.len());
+    assert!(std::fs::read(hops.join("hops.png"))
+        .unwrap()
+        .starts_with(b"\x89PNG"));
+    // A temperature not on the ladder is an error that lists the ladder.
+    let (code, _, stderr) = pelt(&["hops", h5.to_str().unwrap(), "--temperature", "450"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("300.0, 600.0, 900.0"), "{stderr}");
+}
