@@ -3,9 +3,10 @@
 # parallel-tempering run of Al55 (8 temperatures, 300-900 K, 0.5 ns per replica) under
 # mpirun on all local cores (one rank per core, contiguous blocks of replicas per rank),
 # ending with the summary table (per temperature: <phi>, <phi*>, <T_kin>, heat capacity,
-# <E_IS>, swap acceptance; round trips) and the path of the HDF5 run file. Results go to
-# quickstart.out/ (or quickstart.out.2/, … when earlier results are there: nothing is
-# overwritten).
+# <E_IS>, swap acceptance; round trips), then `pelt analyze`: the observables per temperature
+# with error bars, T_g / T_s / T_m, tables (CSV, JSON) and figures (PNG) in
+# quickstart.out/analysis/. Results go to quickstart.out/ (or quickstart.out.2/, … when
+# earlier results are there: nothing is overwritten).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,10 @@ ranks=$(nproc)
 echo; echo "== mpirun -np $ranks pelt run inputs/quickstart.toml --output $out"
 mpirun -np "$ranks" "$pelt" run inputs/quickstart.toml --output "$out" --progress-every 5
 
+echo; echo "== pelt analyze $out/run.h5"
+"$pelt" analyze "$out/run.h5"
+
 echo
+echo "The heat capacity is in $out/analysis/heat_capacity.png, the other figures beside it."
 echo "The HDF5 run file is $out/run.h5 (layout: docs/FORMAT.md). Read it without pelt:"
 echo "  python3 scripts/read_example.py $out/run.h5     # /usr/bin/python3 on Debian"

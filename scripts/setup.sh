@@ -6,6 +6,7 @@
 #   libhdf5-openmpi-dev hdf5-tools parallel HDF5 (MPI-IO driver) and h5dump / h5ls
 #   libclang-dev pkg-config        what the bindgen-based -sys crates need to find them
 #   python3-h5py python3-numpy     Debian's Python reads the run file (scripts/read_example.py)
+#   fonts-dejavu-core              the font of the figures `pelt analyze` draws
 #
 # It also writes /etc/profile.d/pelt-mpirun.sh (and prints the same lines) with the
 # settings `mpirun` needs on a small machine run as root:
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libclang-dev pkg-config
-          python3-h5py python3-numpy)
+          python3-h5py python3-numpy fonts-dejavu-core)
 
 missing=()
 for p in "${packages[@]}"; do
