@@ -284,17 +284,15 @@ fn draw_panel(
                 });
         }
     }
-    for (x, label) in &p.marks {
+    for (i, (x, label)) in p.marks.iter().enumerate() {
+        let c = MARKS[i % MARKS.len()];
         let anno = chart
-            .draw_series(LineSeries::new(
-                vec![(*x, y0), (*x, y1)],
-                GREY.stroke_width(1),
-            ))
+            .draw_series(LineSeries::new(vec![(*x, y0), (*x, y1)], c.stroke_width(2)))
             .map_err(|x| e(&x))?;
         if !label.is_empty() {
             legend = true;
             anno.label(label.clone())
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY.stroke_width(1)));
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
         }
     }
     if legend {
@@ -335,6 +333,33 @@ fn mark(x: f64, label: String) -> Vec<(f64, String)> {
         Vec::new()
     }
 }
+
+/// The two lines of a T_g fit, each drawn over its own temperatures and on to the
+/// crossing (y divided by `scale`).
+fn fit_lines(fit: &super::stats::TwoLines, t: &[f64], scale: f64) -> Vec<Series> {
+    let (lo, hi) = (t[0], t[t.len() - 1]);
+    let x = if fit.crossing.is_finite() {
+        fit.crossing.clamp(lo, hi)
+    } else {
+        t[fit.split]
+    };
+    let low_end = x.max(t[fit.split - 1]);
+    let high_start = x.min(t[fit.split]);
+    [(fit.low, lo, low_end), (fit.high, high_start, hi)]
+        .iter()
+        .map(|&(l, a, b)| {
+            line(
+                "",
+                vec![(a, l.at(a) / scale, f64::NAN), (b, l.at(b) / scale, f64::NAN)],
+                GREY,
+                Style::Thin,
+            )
+        })
+        .collect()
+}
+
+/// Colours of the vertical marks (T_g, T_s, T_m), in order.
+const MARKS: [RGBColor; 3] = [RGBColor(90, 90, 90), RGBColor(230, 120, 0), RGBColor(0, 150, 150)];
 
 const T_LABEL: &str = "T (K)";
 const SIZE: (u32, u32) = (900, 620);
@@ -391,17 +416,7 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         Style::Line,
     ));
     if let Some(fit) = ch.tg_energy_fit {
-        for l in [fit.low, fit.high] {
-            energy.series.push(line(
-                "",
-                [t[0], t[t.len() - 1]]
-                    .iter()
-                    .map(|&x| (x, l.at(x) / n, f64::NAN))
-                    .collect(),
-                GREY,
-                Style::Thin,
-            ));
-        }
+        energy.series.extend(fit_lines(&fit, &t, n));
     }
     energy.marks = mark(
         ch.tg_energy,
@@ -495,17 +510,7 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
     dr.series
         .push(markers("ΔR", per(&|r| r.delta_r, 1.0), COLORS[3]));
     if let Some(fit) = ch.tg_delta_r_fit {
-        for l in [fit.low, fit.high] {
-            dr.series.push(line(
-                "",
-                [t[0], t[t.len() - 1]]
-                    .iter()
-                    .map(|&x| (x, l.at(x), f64::NAN))
-                    .collect(),
-                GREY,
-                Style::Thin,
-            ));
-        }
+        dr.series.extend(fit_lines(&fit, &t, 1.0));
     }
     dr.marks = mark(
         ch.tg_delta_r,
