@@ -250,13 +250,14 @@ fn pelt(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn every_input_file_runs() {
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(repo("inputs"))
-        .unwrap()
+    let mut inputs: Vec<PathBuf> = ["inputs", "inputs/paper"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(repo(d)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     inputs.sort();
-    assert!(inputs.len() >= 3, "{inputs:?}");
+    assert!(inputs.len() >= 13, "{inputs:?}");
     for input in inputs {
         let out = scratch().join(input.file_stem().unwrap());
         let _ = std::fs::remove_dir_all(&out);

@@ -291,8 +291,9 @@ fn draw_panel(
             .map_err(|x| e(&x))?;
         if !label.is_empty() {
             legend = true;
-            anno.label(label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+            anno.label(label.clone()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
+            });
         }
     }
     if legend {
@@ -350,7 +351,10 @@ fn fit_lines(fit: &super::stats::TwoLines, t: &[f64], scale: f64) -> Vec<Series>
         .map(|&(l, a, b)| {
             line(
                 "",
-                vec![(a, l.at(a) / scale, f64::NAN), (b, l.at(b) / scale, f64::NAN)],
+                vec![
+                    (a, l.at(a) / scale, f64::NAN),
+                    (b, l.at(b) / scale, f64::NAN),
+                ],
                 GREY,
                 Style::Thin,
             )
@@ -359,7 +363,11 @@ fn fit_lines(fit: &super::stats::TwoLines, t: &[f64], scale: f64) -> Vec<Series>
 }
 
 /// Colours of the vertical marks (T_g, T_s, T_m), in order.
-const MARKS: [RGBColor; 3] = [RGBColor(90, 90, 90), RGBColor(230, 120, 0), RGBColor(0, 150, 150)];
+const MARKS: [RGBColor; 3] = [
+    RGBColor(90, 90, 90),
+    RGBColor(230, 120, 0),
+    RGBColor(0, 150, 150),
+];
 
 const T_LABEL: &str = "T (K)";
 const SIZE: (u32, u32) = (900, 620);
