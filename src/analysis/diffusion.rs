@@ -76,7 +76,7 @@ pub fn segments(
 }
 
 /// Positions with the centre of mass subtracted (equal masses).
-fn centred(x: &[[f64; 3]]) -> Vec<[f64; 3]> {
+pub(crate) fn centred(x: &[[f64; 3]]) -> Vec<[f64; 3]> {
     let n = x.len() as f64;
     let c = x.iter().fold([0.0; 3], |s, p| {
         [s[0] + p[0] / n, s[1] + p[1] / n, s[2] + p[2] / n]
@@ -87,7 +87,7 @@ fn centred(x: &[[f64; 3]]) -> Vec<[f64; 3]> {
 }
 
 /// Mean over atoms of |Δr|² between two centred frames.
-fn displacement2(a: &[[f64; 3]], b: &[[f64; 3]]) -> f64 {
+pub(crate) fn displacement2(a: &[[f64; 3]], b: &[[f64; 3]]) -> f64 {
     a.iter()
         .zip(b)
         .map(|(p, q)| (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2))
@@ -183,12 +183,7 @@ pub fn diffusion(
             draws.push(l.slope / 6.0);
         }
     }
-    let error = if draws.len() > 1 {
-        let m = stats::mean(&draws);
-        (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (draws.len() - 1) as f64).sqrt()
-    } else {
-        f64::NAN
-    };
+    let error = stats::std_dev(&draws);
     Some(Diffusion {
         coefficient: line.slope / 6.0,
         error,

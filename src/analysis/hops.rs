@@ -97,15 +97,6 @@ pub fn hops(
         0
     };
     let lag_steps = lag as u64 * interval;
-    let centred = |x: &[[f64; 3]]| -> Vec<[f64; 3]> {
-        let n = x.len() as f64;
-        let c = x.iter().fold([0.0; 3], |s, p| {
-            [s[0] + p[0] / n, s[1] + p[1] / n, s[2] + p[2] / n]
-        });
-        x.iter()
-            .map(|p| [p[0] - c[0], p[1] - c[1], p[2] - c[2]])
-            .collect()
-    };
     let ec = |from: u64| -> f64 {
         let s = &t.samples;
         let lo = s.step.partition_point(|&x| x < from);
@@ -123,15 +114,10 @@ pub fn hops(
             }
             let pts: Vec<Point> = (seg.start..seg.end - lag)
                 .map(|j| {
-                    let (a, b) = (centred(&f.positions[j]), centred(&f.positions[j + lag]));
-                    let d2 = a
-                        .iter()
-                        .zip(&b)
-                        .map(|(p, q)| {
-                            (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)
-                        })
-                        .sum::<f64>()
-                        / a.len() as f64;
+                    let d2 = diffusion::displacement2(
+                        &diffusion::centred(&f.positions[j]),
+                        &diffusion::centred(&f.positions[j + lag]),
+                    );
                     Point {
                         time: f.step[j] as f64 * timestep_ps,
                         energy: ec(f.step[j]),

@@ -348,12 +348,7 @@ pub fn estimate(
         }
     }
     let sd = |i: usize, get: &dyn Fn(&Prediction) -> f64| -> f64 {
-        let v: Vec<f64> = draws.iter().map(|d| get(&d[i])).collect();
-        if v.len() < 2 {
-            return f64::NAN;
-        }
-        let m = stats::mean(&v);
-        (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+        stats::std_dev(&draws.iter().map(|d| get(&d[i])).collect::<Vec<_>>())
     };
     let estimates = values
         .iter()

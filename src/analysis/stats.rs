@@ -18,6 +18,16 @@ pub fn variance(x: &[f64]) -> f64 {
     x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / x.len() as f64
 }
 
+/// Sample standard deviation (denominator n − 1) of the finite values of `x`; NaN below two.
+pub fn std_dev(x: &[f64]) -> f64 {
+    let v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    if v.len() < 2 {
+        return f64::NAN;
+    }
+    let m = mean(&v);
+    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+}
+
 /// Fewest blocks a blocking level may have to count in [`blocking_error`].
 pub const MIN_BLOCKS: usize = 16;
 
@@ -95,13 +105,8 @@ impl BlockBootstrap {
     ) -> f64 {
         let values: Vec<f64> = (0..resamples)
             .map(|_| estimate(&self.resample(n)))
-            .filter(|v| v.is_finite())
             .collect();
-        if values.len() < 2 {
-            return f64::NAN;
-        }
-        let m = mean(&values);
-        (values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64).sqrt()
+        std_dev(&values)
     }
 }
 
