@@ -3,7 +3,7 @@
 //! - **T_g** (glass transition): the crossing of a line through the low-temperature
 //!   points and a line through the high-temperature points ([`stats::two_lines`]: every
 //!   split with ≥ 3 points per side, least total squared residual), applied to ⟨φ⟩(T) and
-//!   to ΔR(T) separately.
+//!   to ΔR(T) separately. A crossing outside the measured temperatures gives no T_g.
 //! - **T_m** (melting): the maximum of the MBAR heat capacity C(T) on a fine grid, if it is
 //!   a *peak*: inside the range, and higher than the straight line joining C at the two
 //!   ends of the range by more than 10 % of that line and by more than 3 bootstrap
@@ -78,11 +78,21 @@ pub fn estimate(
 ) -> Characteristic {
     let tg_energy_fit = stats::two_lines(t, phi);
     let tg_delta_r_fit = stats::two_lines(t, delta_r);
+    // A crossing outside the temperatures measured is no T_g.
+    let inside = |f: Option<TwoLines>| {
+        f.map_or(f64::NAN, |f| {
+            if f.crossing >= t[0] && f.crossing <= t[t.len() - 1] {
+                f.crossing
+            } else {
+                f64::NAN
+            }
+        })
+    };
     let cv_peak = peak(cv);
     Characteristic {
-        tg_energy: tg_energy_fit.map_or(f64::NAN, |f| f.crossing),
+        tg_energy: inside(tg_energy_fit),
         tg_energy_fit,
-        tg_delta_r: tg_delta_r_fit.map_or(f64::NAN, |f| f.crossing),
+        tg_delta_r: inside(tg_delta_r_fit),
         tg_delta_r_fit,
         ts: onset(t, delta_r, delta_r_error),
         tm: cv_peak

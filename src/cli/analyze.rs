@@ -229,10 +229,10 @@ pub fn summary(a: &Analysis) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{}: N = {}, epsilon = {:e}, phi0 = {:.4} eV/atom, m = {}{}",
+        "{}: N = {}, epsilon = {}, phi0 = {:.4} eV/atom, m = {}{}",
         a.source,
         a.atoms,
-        a.epsilon,
+        plot::epsilon_text(a.epsilon),
         a.phi0 / n,
         a.m,
         if a.phi_s.is_finite() {
