@@ -51,7 +51,6 @@ pub struct RunData {
     pub swaps: bool,
     /// SHA-256 of the potential file (runs combined by reweighting must share it).
     pub potential_sha256: String,
-    /// The containment radius is not stored per sample; its energy is (`wall`).
     /// Per temperature, coldest first.
     pub temperatures: Vec<TemperatureData>,
     /// The index process: steps of the exchanges and the replica at each temperature after
@@ -179,7 +178,8 @@ impl RunData {
         }
     }
 
-    /// Degrees of freedom 3N − 6 (3N − 3 below three atoms is never used: N ≥ 3 here).
+    /// Degrees of freedom 3N − 6 of an isolated cluster (zero momentum and angular
+    /// momentum), as in the run's kinetic temperature.
     pub fn dof(&self) -> usize {
         (3 * self.atoms).saturating_sub(6).max(1)
     }
