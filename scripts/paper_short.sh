@@ -3,7 +3,8 @@
 # per replica (default 1 500 000: 3 ns at 2 fs, 1.5 ns at 1 fs) under mpirun on all local
 # cores, then `pelt analyze` of each and scripts/plot_paper.py over all of them.
 # About 2 minutes per case on 2 cores. Results: paper-short.out/<case>/ (never
-# overwritten: an existing case folder is skipped, so an interrupted study continues).
+# overwritten: a case with its analysis is skipped, so an interrupted study continues; an
+# interrupted case must have its folder removed first).
 #
 #   bash scripts/paper_short.sh [STEPS] [CASE …]
 set -euo pipefail
@@ -20,8 +21,8 @@ ranks=$(nproc)
 out=paper-short.out
 mkdir -p "$out"
 for c in "${cases[@]}"; do
-    if [ -e "$out/$c/run.h5" ]; then
-        echo "== $c: $out/$c/run.h5 exists, skipped"
+    if [ -e "$out/$c.analysis.txt" ]; then
+        echo "== $c: done ($out/$c.analysis.txt), skipped"
         continue
     fi
     echo "== $c: $steps steps"
