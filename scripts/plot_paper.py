@@ -51,7 +51,7 @@ def load(case_dir):
         s = g["force_scale/value"][:][keep]
         out["T"].append(T)
         out["phi"].append(phi.mean() / n)
-        out["cv_fl"].append(H.var() / (kb * T * T) / n)
+        out["cv_fl"].append(H.var() / (kb * T) ** 2 / n)
         out["dR"].append((R[:, 2] - R[:, 0]).mean())
         out["V_ell"].append((4 / 3 * np.pi * 5 ** 1.5 * R.prod(axis=1)).mean())
         out["s_neg"].append((s <= 0).mean())
