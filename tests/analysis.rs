@@ -5,28 +5,15 @@
 
 mod common;
 
-use common::repo;
+use common::{pelt, repo};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 fn scratch() -> PathBuf {
     let d = std::env::temp_dir().join(format!("pelt-analysis-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn pelt(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pelt"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// Al13 on a 6-temperature ladder, 0.8 ns per replica (about 2 s).

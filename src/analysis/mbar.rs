@@ -319,6 +319,37 @@ pub struct Estimate {
     pub heat_capacity_error: f64,
 }
 
+/// Estimates as CSV (one row per state; empty fields for NaN errors), the table of
+/// `pelt analyze` (`mbar.csv`) and of `pelt reweight` (`reweight.csv`).
+pub fn csv(estimates: &[Estimate]) -> String {
+    let num = |v: f64| {
+        if v.is_finite() {
+            v.to_string()
+        } else {
+            String::new()
+        }
+    };
+    let mut s = String::from(
+        "temperature_K,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,heat_capacity_kB,\
+         heat_capacity_err_kB,effective_samples\n",
+    );
+    for e in estimates {
+        let v = e.value;
+        s += &format!(
+            "{},{},{},{},{},{},{},{}\n",
+            v.temperature,
+            v.phi,
+            num(e.phi_error),
+            v.phi_star,
+            num(e.phi_star_error),
+            v.heat_capacity,
+            num(e.heat_capacity_error),
+            v.effective_samples
+        );
+    }
+    s
+}
+
 /// Solve MBAR on `per_state` and predict `targets`, with errors from a block bootstrap of
 /// every state's time series ([`BlockBootstrap`], `resamples` resamples, `seed`).
 pub fn estimate(

@@ -53,12 +53,10 @@ const FILES: [&str; 12] = [
 pub fn run(a: AnalyzeArgs) -> Result<()> {
     let mut data = reader::read(&a.run, Parts { frames: true })?;
     data.drop_equilibration();
-    let dir = a.output.clone().unwrap_or_else(|| {
-        a.run
-            .parent()
-            .map(|p| p.join("analysis"))
-            .unwrap_or_else(|| PathBuf::from("analysis"))
-    });
+    let dir = a
+        .output
+        .clone()
+        .unwrap_or_else(|| outdir::beside(&a.run, "analysis"));
     outdir::prepare(&dir, &FILES, a.force)?;
     let opt = Options {
         resamples: a.resamples,
@@ -75,7 +73,7 @@ pub fn run(a: AnalyzeArgs) -> Result<()> {
         std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))
     };
     write("temperatures.csv", temperatures_csv(&an))?;
-    write("mbar.csv", mbar_csv(&an))?;
+    write("mbar.csv", pelt::analysis::mbar::csv(&an.mbar_curve))?;
     write("msd.csv", msd_csv(&an))?;
     write("is_energy.csv", is_csv(&an))?;
     write(
@@ -157,28 +155,6 @@ fn temperatures_csv(a: &Analysis) -> String {
             num(de),
             num(d * pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S),
             pieces
-        );
-    }
-    s
-}
-
-fn mbar_csv(a: &Analysis) -> String {
-    let mut s = String::from(
-        "temperature_K,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,heat_capacity_kB,\
-         heat_capacity_err_kB,effective_samples\n",
-    );
-    for e in &a.mbar_curve {
-        let _ = writeln!(
-            s,
-            "{},{},{},{},{},{},{},{}",
-            e.value.temperature,
-            e.value.phi,
-            num(e.phi_error),
-            e.value.phi_star,
-            num(e.phi_star_error),
-            e.value.heat_capacity,
-            num(e.heat_capacity_error),
-            e.value.effective_samples
         );
     }
     s

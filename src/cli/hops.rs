@@ -60,12 +60,10 @@ pub fn run(a: HopsArgs) -> Result<()> {
         );
     }
     let h = hops::hops(k, t, &data.exchanges, data.timestep_ps, a.window);
-    let dir = a.output.clone().unwrap_or_else(|| {
-        a.run
-            .parent()
-            .map(|p| p.join("hops"))
-            .unwrap_or_else(|| PathBuf::from("hops"))
-    });
+    let dir = a
+        .output
+        .clone()
+        .unwrap_or_else(|| outdir::beside(&a.run, "hops"));
     let files = ["hops.csv", "hops.json", "hops.png"];
     outdir::prepare(&dir, &files, a.force)?;
     let mut csv = String::from("segment,time_ps,E_c_eV,R_c_A\n");

@@ -2,7 +2,13 @@
 //! overwritten unless `--force` is given.
 
 use anyhow::{bail, Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The default output folder `name` beside the run file `run`.
+pub fn beside(run: &Path, name: &str) -> PathBuf {
+    run.parent()
+        .map_or_else(|| PathBuf::from(name), |p| p.join(name))
+}
 
 /// Make `dir` ready for `files`: create it, and refuse if any of them is already there.
 pub fn prepare(dir: &Path, files: &[&str], force: bool) -> Result<()> {

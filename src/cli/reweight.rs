@@ -199,24 +199,6 @@ pub fn run(a: ReweightArgs) -> Result<()> {
             "reweight.png",
         ];
         outdir::prepare(dir, &files, a.force)?;
-        let mut csv = String::from(
-            "temperature_K,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,heat_capacity_kB,heat_capacity_err_kB,effective_samples\n",
-        );
-        for e in &est {
-            let v = e.value;
-            let _ = writeln!(
-                csv,
-                "{},{},{},{},{},{},{},{}",
-                v.temperature,
-                v.phi,
-                e.phi_error,
-                v.phi_star,
-                e.phi_star_error,
-                v.heat_capacity,
-                e.heat_capacity_error,
-                v.effective_samples
-            );
-        }
         let mut hcsv = String::from("temperature_K,phi_eV,density_per_eV\n");
         for (t, c, d) in &hists {
             for (x, y) in c.iter().zip(d) {
@@ -227,7 +209,7 @@ pub fn run(a: ReweightArgs) -> Result<()> {
             std::fs::write(dir.join(name), text)
                 .with_context(|| format!("writing {}", dir.join(name).display()))
         };
-        w("reweight.csv", csv)?;
+        w("reweight.csv", mbar::csv(&est))?;
         w("phi_histogram.csv", hcsv)?;
         w("reweight.json", serde_json::to_string_pretty(&json)? + "\n")?;
         let nn = n as f64;

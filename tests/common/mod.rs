@@ -90,3 +90,16 @@ pub fn max_force_difference(forces: &Coords, reference: &[[f64; 3]]) -> f64 {
         })
         .fold(0.0, f64::max)
 }
+
+/// Run the pelt binary with `args`: (exit status, stdout, stderr).
+pub fn pelt(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pelt"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
