@@ -9,11 +9,13 @@
 pub mod analysis;
 pub mod config;
 pub mod dynamics;
+pub mod fault;
 pub mod landscape;
 pub mod minimize;
 pub mod output;
 pub mod parallel;
 pub mod potential;
+pub mod run;
 pub mod rng;
 pub mod stats;
 pub mod system;

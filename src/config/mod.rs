@@ -22,12 +22,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The input file.
         path: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Not valid TOML, an unknown key, or a value of the wrong type.
     #[error("{path}: {message}")]
@@ -50,20 +50,20 @@ pub enum ConfigError {
         message: String,
     },
     /// The structure file named by the input.
-    #[error("{path}: [system] structure: {source}")]
+    #[error("{path}: [system] structure: {cause}")]
     Structure {
         /// The input file.
         path: PathBuf,
         /// The structure error.
-        source: StructureError,
+        cause: StructureError,
     },
     /// The potential file named by the input.
-    #[error("{path}: [potential] file: {source}")]
+    #[error("{path}: [potential] file: {cause}")]
     Potential {
         /// The input file.
         path: PathBuf,
         /// The potential error.
-        source: PotentialError,
+        cause: PotentialError,
     },
     /// The sampled energies can reach s(φ) ≤ 0 and the input does not allow it.
     #[error("{path}: [landscape] {message}")]
@@ -224,9 +224,9 @@ pub const MAX_TIMESTEP: f64 = 10.0;
 
 /// Read and validate an input file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+    let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     parse(&text, path)
 }

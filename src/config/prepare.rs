@@ -36,9 +36,9 @@ pub fn prepare(config: &Config) -> Result<Prepared, ConfigError> {
         message,
     };
     let structure =
-        xyz::read(&config.system.structure).map_err(|source| ConfigError::Structure {
+        xyz::read(&config.system.structure).map_err(|cause| ConfigError::Structure {
             path: path.clone(),
-            source,
+            cause,
         })?;
     let n = structure.positions.len();
     if let Some(expected) = config.system.atoms {
@@ -64,9 +64,9 @@ pub fn prepare(config: &Config) -> Result<Prepared, ConfigError> {
         Some(f) => potential::load_as(&config.potential.file, f),
         None => potential::load(&config.potential.file),
     }
-    .map_err(|source| ConfigError::Potential {
+    .map_err(|cause| ConfigError::Potential {
         path: path.clone(),
-        source,
+        cause,
     })?;
     if let Some(other) = structure
         .symbols

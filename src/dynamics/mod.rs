@@ -13,11 +13,13 @@
 
 mod containment;
 mod evaporation;
+pub mod guard;
 mod momentum;
 pub mod thermostat;
 
 pub use containment::Containment;
 pub use evaporation::{isolated_atoms, EvaporationMonitor};
+pub use guard::{Breach, Guard, GuardLimits};
 pub use momentum::{
     angular_momentum, linear_momentum, remove_angular_momentum, remove_linear_momentum,
     zero_momenta,

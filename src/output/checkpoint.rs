@@ -1,7 +1,9 @@
 //! Checkpoints: everything needed to continue a run bit for bit, in one JSON file written
 //! by rank 0 as a new file, flushed to disk and renamed over the previous checkpoint (a
 //! crash leaves either the old or the new one, never half of one). Floating-point state is
-//! stored as IEEE-754 bit patterns.
+//! stored as IEEE-754 bit patterns. The file carries the SHA-256 of its own contents
+//! (`checksum`), so an edited or damaged checkpoint is refused, and the SHA-256 of the
+//! input, potential and structure it was made from ([`Sources`]).
 
 use crate::tempering::{ReplicaState, TemperingState};
 use serde::{Deserialize, Serialize};
@@ -9,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Format tag of the checkpoint file.
-pub const FORMAT: &str = "pelt-checkpoint-1";
+pub const FORMAT: &str = "pelt-checkpoint-2";
 
 /// The lowest inherent structure found so far.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,10 +46,16 @@ pub struct Checkpoint {
     pub format: String,
     /// pelt version that wrote it.
     pub pelt_version: String,
-    /// The input file text of the run (a resumed run must use the same input).
+    /// The input file text of the run (a resumed run must run the same physics).
     pub input: String,
-    /// Total steps the run was set up for.
+    /// What the run was made from.
+    pub sources: Sources,
+    /// The energy/force kernel (`PELT_KERNEL`) the run uses.
+    pub kernel: String,
+    /// Total steps the run was set up for (the run file is sized for them).
     pub steps: u64,
+    /// The step after which the summary averages.
+    pub equilibration: u64,
     /// The tempering loop (steps done, swap stream, statistics).
     pub tempering: TemperingState,
     /// Per-temperature accumulators of the summary, as bits.
@@ -56,6 +64,24 @@ pub struct Checkpoint {
     pub replicas: Vec<ReplicaState>,
     /// The lowest inherent structure so far.
     pub lowest: Option<Lowest>,
+    /// SHA-256 of the checkpoint's JSON with this field empty.
+    pub checksum: String,
+}
+
+/// The files a run is made from, by SHA-256.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sources {
+    /// SHA-256 of the input's meaning: its TOML data, written canonically (comments,
+    /// whitespace and key order do not change it).
+    pub input: String,
+    /// The potential file's path as the input names it.
+    pub potential_file: String,
+    /// SHA-256 of the potential file.
+    pub potential: String,
+    /// The start structure's path as the input names it.
+    pub structure_file: String,
+    /// SHA-256 of the start structure file.
+    pub structure: String,
 }
 
 /// Errors reading or writing checkpoints.
@@ -88,19 +114,26 @@ impl Checkpoint {
             error,
         };
         let tmp = path.with_extension("tmp");
-        let text = serde_json::to_vec(self).map_err(|e| io(std::io::Error::other(e)))?;
+        let mut sealed = self.clone();
+        sealed.checksum = sealed.digest();
+        let text = serde_json::to_vec(&sealed).map_err(|e| io(std::io::Error::other(e)))?;
         {
             let mut f = std::fs::File::create(&tmp).map_err(io)?;
             f.write_all(&text).map_err(io)?;
             f.sync_all().map_err(io)?;
         }
+        crate::fault::point("checkpoint-tmp-written").map_err(|f| io(std::io::Error::other(f)))?;
         std::fs::rename(&tmp, path).map_err(io)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Ok(d) = std::fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
+        super::writer::sync_parent(path);
+        crate::fault::point("checkpoint-renamed").map_err(|f| io(std::io::Error::other(f)))?;
         Ok(())
+    }
+
+    /// SHA-256 of the checkpoint's JSON with `checksum` empty.
+    fn digest(&self) -> String {
+        let mut c = self.clone();
+        c.checksum.clear();
+        super::sha256_hex(&serde_json::to_vec(&c).expect("a checkpoint serialises"))
     }
 
     /// Read a checkpoint.
@@ -109,15 +142,31 @@ impl Checkpoint {
             path: path.to_path_buf(),
             error,
         })?;
-        let c: Checkpoint = serde_json::from_slice(&text).map_err(|e| CheckpointError::Format {
+        let format = |reason: String| CheckpointError::Format {
             path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        if c.format != FORMAT {
-            return Err(CheckpointError::Format {
-                path: path.to_path_buf(),
-                reason: format!("format {:?}, expected {FORMAT:?}", c.format),
-            });
+            reason,
+        };
+        // The format tag first, so that an older checkpoint is named as such.
+        let tag: serde_json::Value =
+            serde_json::from_slice(&text).map_err(|e| format(e.to_string()))?;
+        match tag.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => {
+                return Err(format(format!(
+                    "format {other:?}, expected {FORMAT:?}: it was written by another pelt \
+                     version (continue it with that version)"
+                )))
+            }
+            None => return Err(format("no format tag".into())),
+        }
+        let c: Checkpoint = serde_json::from_value(tag).map_err(|e| format(e.to_string()))?;
+        let digest = c.digest();
+        if c.checksum != digest {
+            return Err(format(format!(
+                "its checksum does not match its contents (stored {}, computed {digest}): the \
+                 file was edited or damaged after pelt wrote it, so it cannot be trusted",
+                if c.checksum.is_empty() { "none" } else { &c.checksum }
+            )));
         }
         Ok(c)
     }

@@ -1,9 +1,9 @@
-//! Thin helpers over HDF5: extendible datasets with a unit, string attributes, and
+//! Thin helpers over HDF5: preallocated datasets with a unit, string attributes, and
 //! collective writes through MPI-IO (`H5Pset_dxpl_mpio(COLLECTIVE)` with one hyperslab
 //! union per rank), which the high-level crate does not offer.
 
 use hdf5::types::VarLenUnicode;
-use hdf5::{Dataset, Datatype, Extent, Group, H5Type, Location};
+use hdf5::{Dataset, Datatype, Group, H5Type, Location};
 use hdf5_sys::h5d::H5Dwrite;
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5p::{
@@ -59,23 +59,29 @@ pub fn number_attr<T: H5Type>(loc: &Location, name: &str, values: &[T]) -> H5Res
     }
 }
 
-/// An extendible dataset `name` in `group` of rows shaped `tail` (empty for scalars per
-/// row), starting with no rows, chunked by `chunk_rows`, with attribute `unit`.
-pub fn extendible<T: H5Type>(
+/// A dataset `name` in `group` of `rows` rows shaped `tail` (empty for scalars per row),
+/// with attribute `unit`, allocated whole at creation: contiguous layout, early allocation,
+/// every element set to `fill` (NaN, −1: "not yet written"), no modification times. Its
+/// metadata never changes afterwards: later writes touch only the bytes of the rows they
+/// write, which is what makes the run file crash-consistent (docs/FORMAT.md).
+pub fn preallocated<T: H5Type>(
     group: &Group,
     name: &str,
+    rows: usize,
     tail: &[usize],
-    chunk_rows: usize,
     unit: &str,
+    fill: T,
 ) -> H5Result<Dataset> {
-    let mut shape = vec![Extent::resizable(0)];
-    shape.extend(tail.iter().map(|&d| Extent::fixed(d)));
-    let mut chunk = vec![chunk_rows.max(1)];
-    chunk.extend_from_slice(tail);
+    let mut shape = vec![rows];
+    shape.extend_from_slice(tail);
     let ds = group
         .new_dataset::<T>()
         .shape(shape)
-        .chunk(chunk)
+        .no_chunk()
+        .alloc_time(Some(hdf5::plist::dataset_create::AllocTime::Early))
+        .fill_time(hdf5::plist::dataset_create::FillTime::Alloc)
+        .fill_value(fill)
+        .obj_track_times(false)
         .create(name)?;
     string_attr(&ds, "unit", unit)?;
     Ok(ds)
@@ -91,6 +97,8 @@ pub fn fixed<T: H5Type>(
     let ds = group
         .new_dataset::<T>()
         .shape(shape.to_vec())
+        .alloc_time(Some(hdf5::plist::dataset_create::AllocTime::Early))
+        .obj_track_times(false)
         .create(name)?;
     string_attr(&ds, "unit", unit)?;
     Ok(ds)

@@ -58,13 +58,47 @@ impl Ctx<'_> {
     }
 }
 
+/// Whether `path` starts with the HDF5 signature (at offset 0; pelt never writes a user
+/// block).
+fn has_hdf5_signature(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|_| head == *b"\x89HDF\r\n\x1a\n")
+}
+
+/// The leading rows of a step series that belong to the run: written (not the fill −1)
+/// and at most `done` (`/parameters/steps_done`).
+fn valid_steps(step: Vec<i64>, done: u64) -> Vec<u64> {
+    step.iter()
+        .take_while(|&&s| s > 0 && s as u64 <= done)
+        .map(|&s| s as u64)
+        .collect()
+}
+
 /// Read `path` (energies, quenches and the index process; frames if `parts.frames`).
 pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
     let shown = path.display().to_string();
     let c = Ctx { path: &shown };
-    let file = File::open(path).map_err(|e| c.err("open", e))?;
+    let file = File::open(path).map_err(|e| {
+        if path.exists() && !has_hdf5_signature(path) {
+            c.err("open", "not an HDF5 file (a pelt run file is run.h5 in a run's folder)")
+        } else {
+            c.err("open", e)
+        }
+    })?;
     let root: &Group = &file;
+    if file.group("parameters").is_err() || file.group("h5md").is_err() {
+        return Err(c.err(
+            "/",
+            "not a pelt run file (an HDF5 file without /h5md and /parameters; pelt reads the \
+             run.h5 that `pelt run` writes)",
+        ));
+    }
     let p = c.group(root, "parameters")?;
+    // Rows of steps beyond /parameters/steps_done are not part of the run yet (docs/FORMAT.md).
+    let done = c.scalar::<i64>(&p, "steps_done")?.max(0) as u64;
     let atoms = c.scalar::<i64>(&p, "atoms")? as usize;
     let eps = c.scalar::<f64>(&p, "epsilon")?;
     let phi0 = c.scalar::<f64>(&p, "phi0")?;
@@ -85,12 +119,9 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
     let ladder = c.vec::<f64>(&tg, "temperature")?;
     let kk = ladder.len();
     let ip = c.group(&tg, "index_process")?;
-    let ex_step: Vec<u64> = c
-        .vec::<i64>(&ip, "step")?
-        .iter()
-        .map(|&s| s as u64)
-        .collect();
-    let ex_val = c.vec::<i64>(&ip, "value")?;
+    let ex_step = valid_steps(c.vec::<i64>(&ip, "step")?, done);
+    let mut ex_val = c.vec::<i64>(&ip, "value")?;
+    ex_val.truncate(ex_step.len() * kk);
     if ex_val.len() != ex_step.len() * kk {
         return Err(c.err(
             "/tempering/index_process/value",
@@ -117,11 +148,14 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
             c.vec::<f64>(&c.group(&o, what)?, "value")
         };
         let pe = c.group(&o, "potential_energy")?;
-        let step: Vec<u64> = c
-            .vec::<i64>(&pe, "step")?
-            .iter()
-            .map(|&s| s as u64)
-            .collect();
+        let step = valid_steps(c.vec::<i64>(&pe, "step")?, done);
+        let n = step.len();
+        let series = |what: &str| -> Result<Vec<f64>, ReadError> {
+            let mut v = series(what)?;
+            let width = if what == "radii_of_gyration" { 3 } else { 1 };
+            v.truncate(n * width);
+            Ok(v)
+        };
         let radii_flat = series("radii_of_gyration")?;
         let samples = Samples {
             phi: series("potential_energy")?,
@@ -130,7 +164,11 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
             kinetic: series("kinetic_energy")?,
             total: series("total_energy")?,
             force_scale: series("force_scale")?,
-            replica: c.vec::<i64>(&c.group(&o, "replica")?, "value")?,
+            replica: {
+                let mut v = c.vec::<i64>(&c.group(&o, "replica")?, "value")?;
+                v.truncate(n);
+                v
+            },
             radii: radii_flat
                 .chunks_exact(3)
                 .map(|r| [r[0], r[1], r[2]])
@@ -159,12 +197,9 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         if parts.frames {
             let pg = c.group(&particles, &name)?;
             if let Ok(pos) = pg.group("position") {
-                frames.step = c
-                    .vec::<i64>(&pos, "step")?
-                    .iter()
-                    .map(|&s| s as u64)
-                    .collect();
-                let flat = c.vec::<f64>(&pos, "value")?;
+                frames.step = valid_steps(c.vec::<i64>(&pos, "step")?, done);
+                let mut flat = c.vec::<f64>(&pos, "value")?;
+                flat.truncate(frames.step.len() * atoms * 3);
                 if flat.len() != frames.step.len() * atoms * 3 {
                     return Err(c.err(
                         &format!("/particles/{name}/position/value"),
@@ -184,12 +219,9 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         let mut quenches = Quenches::default();
         if let Some(ig) = &inherent {
             let g = c.group(ig, &name)?;
-            quenches.step = c
-                .vec::<i64>(&g, "step")?
-                .iter()
-                .map(|&s| s as u64)
-                .collect();
+            quenches.step = valid_steps(c.vec::<i64>(&g, "step")?, done);
             quenches.energy = c.vec::<f64>(&g, "energy")?;
+            quenches.energy.truncate(quenches.step.len());
         }
         temperatures.push(TemperatureData {
             temperature: temp,

@@ -8,7 +8,8 @@ use super::h5::{self, H5Result};
 use crate::system::Coords;
 use crate::tempering::{Quench, Recorder, Sample, Statistics};
 use hdf5::{Dataset, File, Group, H5Type};
-use std::path::Path;
+use ndarray::s;
+use std::path::{Path, PathBuf};
 
 /// What the file holds and how often (fixed for a run).
 #[derive(Clone, Debug)]
@@ -33,6 +34,30 @@ pub struct Layout {
     pub swap_interval: u64,
     /// Whether the exchanges attempt swaps (`/parameters/swap_interval` is 0 when not).
     pub swaps: bool,
+    /// MD steps of the whole run: every time series is allocated for it at creation.
+    pub steps: u64,
+}
+
+impl Layout {
+    /// Bytes of data the run file holds for the whole run (it is allocated whole).
+    pub fn bytes(&self) -> u64 {
+        let k = self.temperatures.len() as u64;
+        let xyz = 3 * self.atoms as u64;
+        let rows = |iv: u64| self.rows(iv) as u64;
+        let per_t = rows(self.energy_interval) * (2 + OBSERVABLES.len() as u64 + 1 + 3)
+            + rows(self.positions_interval) * (2 + xyz * (1 + u64::from(self.velocities)))
+            + rows(self.quench_interval) * (2 + 1 + xyz + 4);
+        8 * (k * per_t + rows(self.swap_interval) * (2 + k))
+    }
+
+    /// Rows of a series recorded every `interval` steps over the whole run.
+    fn rows(&self, interval: u64) -> usize {
+        if interval == 0 {
+            0
+        } else {
+            (self.steps / interval) as usize
+        }
+    }
 }
 
 /// The run's provenance, stored under `/parameters`.
@@ -83,17 +108,13 @@ enum Buffer {
     I64(Vec<i64>),
 }
 
-impl Buffer {
-    fn new(f64_data: bool) -> Buffer {
-        if f64_data {
-            Buffer::F64(Vec::new())
-        } else {
-            Buffer::I64(Vec::new())
-        }
-    }
+/// Whether the run file is being made (with its provenance) or opened to continue.
+enum Mode<'a> {
+    Make(&'a Parameters),
+    Open,
 }
 
-/// One extendible dataset whose row r holds the record of step (r + 1)·interval, with the
+/// One preallocated dataset whose row r holds the record of step (r + 1)·interval, with the
 /// rows this rank has recorded since the last flush.
 struct Series {
     ds: Dataset,
@@ -103,38 +124,44 @@ struct Series {
 }
 
 impl Series {
-    fn new<T: H5Type>(
+    /// Make (or open and check) the dataset `name` of `g` for a record every `interval`
+    /// steps of the run in `layout`, rows shaped `tail`.
+    fn at(
+        mode: &Mode,
+        layout: &Layout,
         g: &Group,
         name: &str,
-        tail: &[usize],
-        interval: u64,
-        unit: &str,
+        (tail, interval, unit): (&[usize], u64, &str),
         f64_data: bool,
     ) -> H5Result<Series> {
-        let width: usize = tail.iter().product();
-        let chunk = (16384 / (8 * width.max(1))).clamp(1, 2048);
+        let rows = layout.rows(interval);
+        let ds = match mode {
+            Mode::Make(_) if f64_data => h5::preallocated(g, name, rows, tail, unit, f64::NAN)?,
+            Mode::Make(_) => h5::preallocated(g, name, rows, tail, unit, -1i64)?,
+            Mode::Open => {
+                let ds = g.dataset(name)?;
+                let mut want = vec![rows];
+                want.extend_from_slice(tail);
+                if ds.shape() != want {
+                    return Err(hdf5::Error::from(format!(
+                        "{}: shape {:?}, a run of {} steps needs {want:?}",
+                        ds.name(),
+                        ds.shape(),
+                        layout.steps
+                    )));
+                }
+                ds
+            }
+        };
         Ok(Series {
-            ds: h5::extendible::<T>(g, name, tail, chunk, unit)?,
+            ds,
             interval,
             rows: Vec::new(),
-            buf: Buffer::new(f64_data),
-        })
-    }
-
-    fn f64(g: &Group, name: &str, tail: &[usize], interval: u64, unit: &str) -> H5Result<Series> {
-        Series::new::<f64>(g, name, tail, interval, unit, true)
-    }
-
-    fn i64(g: &Group, name: &str, interval: u64, unit: &str) -> H5Result<Series> {
-        Series::new::<i64>(g, name, &[], interval, unit, false)
-    }
-
-    fn open(g: &Group, name: &str, interval: u64, f64_data: bool) -> H5Result<Series> {
-        Ok(Series {
-            ds: g.dataset(name)?,
-            interval,
-            rows: Vec::new(),
-            buf: Buffer::new(f64_data),
+            buf: if f64_data {
+                Buffer::F64(Vec::new())
+            } else {
+                Buffer::I64(Vec::new())
+            },
         })
     }
 
@@ -151,24 +178,16 @@ impl Series {
         }
     }
 
-    fn push_i64(&mut self, step: u64, value: i64) {
+    fn push_i64(&mut self, step: u64, values: &[i64]) {
         self.rows.push(self.row(step));
         match &mut self.buf {
-            Buffer::I64(b) => b.push(value),
+            Buffer::I64(b) => b.extend_from_slice(values),
             Buffer::F64(_) => unreachable!("integer record into an f64 dataset"),
         }
     }
 
-    /// Collective: size the dataset to the rows of steps ≤ `step` and write this rank's
-    /// buffered rows.
-    fn flush(&mut self, step: u64) -> H5Result<()> {
-        let len = (step / self.interval) as usize;
-        let mut shape = self.ds.shape();
-        if shape[0] != len {
-            shape[0] = len;
-            self.ds.resize(shape)?;
-        }
-        debug_assert!(self.rows.iter().all(|&r| (r as usize) < len));
+    /// Collective: write this rank's buffered rows (the dataset keeps its shape).
+    fn flush(&mut self) -> H5Result<()> {
         match &mut self.buf {
             Buffer::F64(b) => {
                 h5::write_rows(&self.ds, &self.rows, b)?;
@@ -182,6 +201,69 @@ impl Series {
         self.rows.clear();
         Ok(())
     }
+
+    /// Collective: copy the first rows of `old` (the same dataset in an earlier file), as
+    /// far as they hold steps ≤ `step`; rank 0 (`root`) reads and writes, the others take
+    /// part with nothing.
+    fn copy_from(&mut self, old: Option<&File>, step: u64, root: bool) -> H5Result<()> {
+        let want = (step / self.interval) as usize;
+        let tail: usize = self.ds.shape()[1..].iter().product();
+        let n = want.min(self.ds.shape()[0]);
+        const BLOCK: usize = 4096;
+        let mut start = 0;
+        loop {
+            let end = (start + BLOCK).min(n);
+            let rows: Vec<u64> = if root {
+                (start as u64..end as u64).collect()
+            } else {
+                Vec::new()
+            };
+            if let (true, Some(old)) = (root, old) {
+                let src = old.dataset(&self.ds.name())?;
+                if src.shape()[0] < end {
+                    return Err(hdf5::Error::from(format!(
+                        "{}: {} rows, the checkpoint at step {step} needs {n}",
+                        src.name(),
+                        src.shape()[0]
+                    )));
+                }
+                let v_f64 = || read_rows::<f64>(&src, start, end);
+                let v_i64 = || read_rows::<i64>(&src, start, end);
+                match &self.buf {
+                    Buffer::F64(_) => {
+                        let v = v_f64()?;
+                        debug_assert_eq!(v.len(), rows.len() * tail);
+                        h5::write_rows(&self.ds, &rows, &v)?;
+                    }
+                    Buffer::I64(_) => h5::write_rows(&self.ds, &rows, &v_i64()?)?,
+                }
+            } else {
+                match &self.buf {
+                    Buffer::F64(_) => h5::write_rows::<f64>(&self.ds, &rows, &[])?,
+                    Buffer::I64(_) => h5::write_rows::<i64>(&self.ds, &rows, &[])?,
+                }
+            }
+            // Every rank loops the same number of times: the block count follows from n.
+            start = end;
+            if start >= n {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rows `start..end` of `ds` (1 to 3 dimensions), flattened.
+fn read_rows<T: H5Type + Copy>(ds: &Dataset, start: usize, end: usize) -> H5Result<Vec<T>> {
+    Ok(match ds.ndim() {
+        1 => ds.read_slice_1d::<T, _>(s![start..end])?.to_vec(),
+        2 => ds.read_slice_2d::<T, _>(s![start..end, ..])?.iter().copied().collect(),
+        _ => ds
+            .read_slice::<T, _, ndarray::Ix3>(s![start..end, .., ..])?
+            .iter()
+            .copied()
+            .collect(),
+    })
 }
 
 /// Time series sharing step and time: the H5MD `step`, `time` pair of a group and its
@@ -192,22 +274,15 @@ struct Clock {
 }
 
 impl Clock {
-    fn new(g: &Group, interval: u64) -> H5Result<Clock> {
+    fn at(mode: &Mode, layout: &Layout, g: &Group, interval: u64) -> H5Result<Clock> {
         Ok(Clock {
-            step: Series::i64(g, "step", interval, "1")?,
-            time: Series::f64(g, "time", &[], interval, "ps")?,
-        })
-    }
-
-    fn open(g: &Group, interval: u64) -> H5Result<Clock> {
-        Ok(Clock {
-            step: Series::open(g, "step", interval, false)?,
-            time: Series::open(g, "time", interval, true)?,
+            step: Series::at(mode, layout, g, "step", (&[], interval, "1"), false)?,
+            time: Series::at(mode, layout, g, "time", (&[], interval, "ps"), true)?,
         })
     }
 
     fn push(&mut self, step: u64, ps_per_step: f64) {
-        self.step.push_i64(step, step as i64);
+        self.step.push_i64(step, &[step as i64]);
         self.time.push_f64(step, &[step as f64 * ps_per_step]);
     }
 
@@ -310,12 +385,22 @@ struct TemperingData {
 
 /// The HDF5 writer of one rank (every rank of the run holds one; all calls that touch the
 /// file are collective).
+///
+/// The file is made whole before the run writes a sample: every dataset is allocated for
+/// the full run ([`h5::preallocated`]) in a new file `run.h5.new` that is synced and then
+/// renamed over `run.h5`. From then on the HDF5 metadata is never modified; a flush writes
+/// only the bytes of the rows it adds, and `/parameters/steps_done` ([`Writer::mark`]) says
+/// up to which step the rows are valid. A crash inside a flush can only damage rows beyond
+/// the last checkpoint, which a resume writes again.
 pub struct Writer {
     file: File,
+    path: PathBuf,
+    comm: mpi::ffi::MPI_Comm,
     layout: Layout,
     root: bool,
     temperatures: Vec<Temperature>,
     tempering: TemperingData,
+    steps_done: Dataset,
 }
 
 /// Name of the group of temperature index `t` of `k`: T00, T01, … (zero-padded).
@@ -328,70 +413,81 @@ fn pos_tail(layout: &Layout) -> [usize; 2] {
     [layout.atoms, 3]
 }
 
-impl Writer {
-    /// Create the run file at `path` on every rank of `comm` (collective); with `replace`
-    /// an existing file is replaced, otherwise creating over one fails.
-    pub fn create(
-        comm: mpi::ffi::MPI_Comm,
-        path: &Path,
-        replace: bool,
-        layout: Layout,
-        parameters: &Parameters,
-        root: bool,
-    ) -> H5Result<Writer> {
-        let builder = {
-            let mut b = File::with_options();
-            b.with_fapl(|p| p.mpio(comm, None));
-            b
-        };
-        let file = if replace {
-            builder.create(path)?
-        } else {
-            builder.create_excl(path)?
-        };
-        write_h5md(&file, parameters)?;
-        write_parameters(&file, parameters, &layout, root)?;
-        let k = layout.temperatures.len();
-        let particles = file.create_group("particles")?;
-        let observables = file.create_group("observables")?;
-        let inherent = if layout.quench_interval > 0 {
-            Some(file.create_group("inherent_structures")?)
-        } else {
-            None
-        };
-        let mut temperatures = Vec::with_capacity(k);
-        for (t, &temp) in layout.temperatures.iter().enumerate() {
-            let name = group_name(t, k);
-            // Observables.
-            let og = observables.create_group(&name)?;
-            temperature_attrs(&og, t, temp)?;
-            let first = og.create_group(OBSERVABLES[0].0)?;
-            let clock = Clock::new(&first, layout.energy_interval)?;
-            let mut values = Vec::new();
-            for (i, (obs, unit)) in OBSERVABLES.iter().enumerate() {
-                let g = if i == 0 {
-                    first.clone()
-                } else {
-                    let g = og.create_group(obs)?;
-                    link_clock(&g, &format!("/observables/{name}/{}", OBSERVABLES[0].0))?;
-                    g
-                };
-                values.push(Series::f64(&g, "value", &[], layout.energy_interval, unit)?);
+/// The file a new or rebuilt run file is written to before it is renamed into place.
+pub fn staging_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".new");
+    PathBuf::from(s)
+}
+
+/// A group: made, or opened.
+fn group(mode: &Mode, parent: &Group, name: &str) -> H5Result<Group> {
+    match mode {
+        Mode::Make(_) => parent.create_group(name),
+        Mode::Open => parent.group(name),
+    }
+}
+
+/// Every group and dataset of the file in `layout`: made (with attributes and provenance)
+/// or opened and checked against the layout.
+fn tree(
+    file: &File,
+    mode: &Mode,
+    layout: &Layout,
+    root: bool,
+) -> H5Result<(Vec<Temperature>, TemperingData, Dataset)> {
+    let making = matches!(mode, Mode::Make(_));
+    let steps_done = if let Mode::Make(p) = mode {
+        write_h5md(file, p)?;
+        write_parameters(file, p, layout, root)?
+    } else {
+        file.dataset("parameters/steps_done")?
+    };
+    let k = layout.temperatures.len();
+    let particles = group(mode, file, "particles")?;
+    let observables = group(mode, file, "observables")?;
+    let inherent = if layout.quench_interval > 0 {
+        Some(group(mode, file, "inherent_structures")?)
+    } else {
+        None
+    };
+    let ev = layout.energy_interval;
+    let mut temperatures = Vec::with_capacity(k);
+    for (t, &temp) in layout.temperatures.iter().enumerate() {
+        let name = group_name(t, k);
+        let clock_path = format!("/observables/{name}/{}", OBSERVABLES[0].0);
+        // Observables: one step/time pair, hard-linked into every observable group.
+        let og = group(mode, &observables, &name)?;
+        let first = group(mode, &og, OBSERVABLES[0].0)?;
+        let clock = Clock::at(mode, layout, &first, ev)?;
+        let sub = |obs: &str| -> H5Result<Group> {
+            if obs == OBSERVABLES[0].0 {
+                return Ok(first.clone());
             }
-            let rg = og.create_group("replica")?;
-            link_clock(&rg, &format!("/observables/{name}/{}", OBSERVABLES[0].0))?;
-            let replica = Series::i64(&rg, "value", layout.energy_interval, "1")?;
-            let gg = og.create_group("radii_of_gyration")?;
-            link_clock(&gg, &format!("/observables/{name}/{}", OBSERVABLES[0].0))?;
-            let radii = Series::f64(&gg, "value", &[3], layout.energy_interval, "angstrom")?;
-            let observables = Observables {
-                clock,
-                values,
-                replica,
-                radii,
-            };
-            // Particles.
-            let pg = particles.create_group(&name)?;
+            let g = group(mode, &og, obs)?;
+            if making {
+                link_clock(&g, &clock_path)?;
+            }
+            Ok(g)
+        };
+        let mut values = Vec::new();
+        for (obs, unit) in OBSERVABLES {
+            let g = sub(obs)?;
+            values.push(Series::at(mode, layout, &g, "value", (&[], ev, unit), true)?);
+        }
+        let replica = Series::at(mode, layout, &sub("replica")?, "value", (&[], ev, "1"), false)?;
+        let radii_group = sub("radii_of_gyration")?;
+        let radii = Series::at(mode, layout, &radii_group, "value", (&[3], ev, "angstrom"), true)?;
+        let observables = Observables {
+            clock,
+            values,
+            replica,
+            radii,
+        };
+        // Particles.
+        let pg = group(mode, &particles, &name)?;
+        if making {
+            temperature_attrs(&og, t, temp)?;
             temperature_attrs(&pg, t, temp)?;
             h5::string_attr(&pg, "element", &layout.element)?;
             let bx = pg.create_group("box")?;
@@ -401,216 +497,315 @@ impl Writer {
                 "boundary",
                 &["none".into(), "none".into(), "none".into()],
             )?;
-            let frames = if layout.positions_interval > 0 {
-                let pos = pg.create_group("position")?;
-                let clock = Clock::new(&pos, layout.positions_interval)?;
-                let position = Series::f64(
-                    &pos,
-                    "value",
-                    &pos_tail(&layout),
-                    layout.positions_interval,
-                    "angstrom",
-                )?;
-                let velocity = if layout.velocities {
-                    let vg = pg.create_group("velocity")?;
+        }
+        let pv = layout.positions_interval;
+        let frames = if pv > 0 {
+            let pos = group(mode, &pg, "position")?;
+            let clock = Clock::at(mode, layout, &pos, pv)?;
+            let position = Series::at(
+                mode,
+                layout,
+                &pos,
+                "value",
+                (&pos_tail(layout), pv, "angstrom"),
+                true,
+            )?;
+            let velocity = if layout.velocities {
+                let vg = group(mode, &pg, "velocity")?;
+                if making {
                     link_clock(&vg, &format!("/particles/{name}/position"))?;
-                    Some(Series::f64(
-                        &vg,
-                        "value",
-                        &pos_tail(&layout),
-                        layout.positions_interval,
-                        "angstrom/fs",
-                    )?)
-                } else {
-                    None
-                };
-                Some(Frames {
-                    clock,
-                    position,
-                    velocity,
-                })
+                }
+                let spec = (&pos_tail(layout)[..], pv, "angstrom/fs");
+                Some(Series::at(mode, layout, &vg, "value", spec, true)?)
             } else {
                 None
             };
-            // Inherent structures.
-            let inherent = match &inherent {
-                Some(ig) => {
-                    let g = ig.create_group(&name)?;
+            Some(Frames {
+                clock,
+                position,
+                velocity,
+            })
+        } else {
+            None
+        };
+        // Inherent structures.
+        let inherent = match &inherent {
+            Some(ig) => {
+                let g = group(mode, ig, &name)?;
+                if making {
                     temperature_attrs(&g, t, temp)?;
-                    let iv = layout.quench_interval;
-                    Some(Inherent {
-                        clock: Clock::new(&g, iv)?,
-                        energy: Series::f64(&g, "energy", &[], iv, "eV")?,
-                        position: Series::f64(&g, "position", &pos_tail(&layout), iv, "angstrom")?,
-                        iterations: Series::i64(&g, "iterations", iv, "1")?,
-                        max_force: Series::f64(&g, "max_force", &[], iv, "eV/angstrom")?,
-                        converged: Series::i64(&g, "converged", iv, "1")?,
-                        replica: Series::i64(&g, "replica", iv, "1")?,
-                    })
                 }
-                None => None,
-            };
-            temperatures.push(Temperature {
-                observables,
-                frames,
-                inherent,
-            });
+                let iv = layout.quench_interval;
+                let s = |name: &str, tail: &[usize], unit: &str, f: bool| {
+                    Series::at(mode, layout, &g, name, (tail, iv, unit), f)
+                };
+                Some(Inherent {
+                    clock: Clock::at(mode, layout, &g, iv)?,
+                    energy: s("energy", &[], "eV", true)?,
+                    position: s("position", &pos_tail(layout), "angstrom", true)?,
+                    iterations: s("iterations", &[], "1", false)?,
+                    max_force: s("max_force", &[], "eV/angstrom", true)?,
+                    converged: s("converged", &[], "1", false)?,
+                    replica: s("replica", &[], "1", false)?,
+                })
+            }
+            None => None,
+        };
+        temperatures.push(Temperature {
+            observables,
+            frames,
+            inherent,
+        });
+    }
+    // Tempering.
+    let tg = group(mode, file, "tempering")?;
+    let pairs = k.saturating_sub(1);
+    let fixed = |name: &str, shape: &[usize]| -> H5Result<Dataset> {
+        if making {
+            h5::fixed::<i64>(&tg, name, shape, "1")
+        } else {
+            tg.dataset(name)
         }
-        // Tempering.
-        let tg = file.create_group("tempering")?;
+    };
+    let accepted = fixed("accepted", &[pairs])?;
+    let attempted = fixed("attempted", &[pairs])?;
+    let round_trips = fixed("round_trips", &[k])?;
+    let exchanges = fixed("exchanges", &[])?;
+    if making {
         let temps = h5::fixed::<f64>(&tg, "temperature", &[k], "K")?;
         h5::write_whole(&temps, &layout.temperatures, root)?;
-        let pairs = k.saturating_sub(1);
-        let accepted = h5::fixed::<i64>(&tg, "accepted", &[pairs], "1")?;
-        let attempted = h5::fixed::<i64>(&tg, "attempted", &[pairs], "1")?;
-        let round_trips = h5::fixed::<i64>(&tg, "round_trips", &[k], "1")?;
-        let exchanges = h5::fixed::<i64>(&tg, "exchanges", &[], "1")?;
-        let ig = tg.create_group("index_process")?;
-        let clock = Clock::new(&ig, layout.swap_interval)?;
-        let index = Series::new::<i64>(&ig, "value", &[k], layout.swap_interval, "1", false)?;
-        let mut w = Writer {
-            file,
-            layout,
-            root,
-            temperatures,
-            tempering: TemperingData {
-                clock,
-                index,
-                accepted,
-                attempted,
-                round_trips,
-                exchanges,
-            },
-        };
-        w.flush(0, &Statistics::new(k))?;
-        Ok(w)
     }
+    let ig = group(mode, &tg, "index_process")?;
+    let sv = layout.swap_interval;
+    let tempering = TemperingData {
+        clock: Clock::at(mode, layout, &ig, sv)?,
+        index: Series::at(mode, layout, &ig, "value", (&[k], sv, "1"), false)?,
+        accepted,
+        attempted,
+        round_trips,
+        exchanges,
+    };
+    Ok((temperatures, tempering, steps_done))
+}
 
-    /// Open an existing run file for continuing at `step` of a run of `steps` steps
-    /// (collective): every time series is cut back to the rows of steps ≤ `step`, so
-    /// nothing is duplicated, and `/parameters/steps` is set to `steps`.
-    pub fn resume(
+/// Open `path` with MPI-IO on `comm`, read-write.
+fn open_rw(comm: mpi::ffi::MPI_Comm, path: &Path) -> H5Result<File> {
+    let mut b = File::with_options();
+    b.with_fapl(|p| p.mpio(comm, None));
+    b.open_rw(path)
+}
+
+/// Make the staging file of `path` with MPI-IO on `comm` (replacing a leftover one).
+fn create_staging(comm: mpi::ffi::MPI_Comm, path: &Path) -> H5Result<File> {
+    let mut b = File::with_options();
+    b.with_fapl(|p| p.mpio(comm, None));
+    b.create(staging_path(path))
+}
+
+/// Collective: a barrier on `comm`.
+fn barrier(comm: mpi::ffi::MPI_Comm) {
+    // SAFETY: a plain MPI call on a valid communicator every rank passes.
+    unsafe {
+        mpi::ffi::MPI_Barrier(comm);
+    }
+}
+
+/// Sync `path`'s data to stable storage (every rank syncs what it wrote).
+fn sync_file(path: &Path) -> H5Result<()> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| hdf5::Error::from(format!("syncing {}: {e}", path.display())))
+}
+
+/// Sync the folder holding `path` (so that a rename in it is durable).
+pub fn sync_parent(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+/// Error of a fault point, as an HDF5-layer error.
+fn fault(point: &'static str) -> H5Result<()> {
+    crate::fault::point(point).map_err(|f| hdf5::Error::from(f.to_string()))
+}
+
+impl Writer {
+    /// Make the run file at `path` on every rank of `comm` (collective): written whole as
+    /// `path.new`, synced and renamed over `path` (replacing what was there: the caller
+    /// decides whether that is allowed), then opened for writing.
+    pub fn create(
         comm: mpi::ffi::MPI_Comm,
         path: &Path,
         layout: Layout,
-        (step, steps): (u64, u64),
-        statistics: &Statistics,
+        parameters: &Parameters,
         root: bool,
     ) -> H5Result<Writer> {
-        let file = {
-            let mut b = File::with_options();
-            b.with_fapl(|p| p.mpio(comm, None));
-            b.open_rw(path)?
-        };
-        h5::write_whole(&file.dataset("parameters/steps")?, &[steps as i64], root)?;
-        let k = layout.temperatures.len();
-        let mut temperatures = Vec::with_capacity(k);
-        for t in 0..k {
-            let name = group_name(t, k);
-            let og = file.group(&format!("observables/{name}"))?;
-            let first = og.group(OBSERVABLES[0].0)?;
-            let clock = Clock::open(&first, layout.energy_interval)?;
-            let mut values = Vec::new();
-            for (obs, _) in OBSERVABLES {
-                values.push(Series::open(
-                    &og.group(obs)?,
-                    "value",
-                    layout.energy_interval,
-                    true,
-                )?);
-            }
-            let observables = Observables {
-                clock,
-                values,
-                replica: Series::open(
-                    &og.group("replica")?,
-                    "value",
-                    layout.energy_interval,
-                    false,
-                )?,
-                radii: Series::open(
-                    &og.group("radii_of_gyration")?,
-                    "value",
-                    layout.energy_interval,
-                    true,
-                )?,
-            };
-            let frames = if layout.positions_interval > 0 {
-                let iv = layout.positions_interval;
-                let pos = file.group(&format!("particles/{name}/position"))?;
-                Some(Frames {
-                    clock: Clock::open(&pos, iv)?,
-                    position: Series::open(&pos, "value", iv, true)?,
-                    velocity: if layout.velocities {
-                        let vg = file.group(&format!("particles/{name}/velocity"))?;
-                        Some(Series::open(&vg, "value", iv, true)?)
-                    } else {
-                        None
-                    },
-                })
-            } else {
-                None
-            };
-            let inherent = if layout.quench_interval > 0 {
-                let iv = layout.quench_interval;
-                let g = file.group(&format!("inherent_structures/{name}"))?;
-                Some(Inherent {
-                    clock: Clock::open(&g, iv)?,
-                    energy: Series::open(&g, "energy", iv, true)?,
-                    position: Series::open(&g, "position", iv, true)?,
-                    iterations: Series::open(&g, "iterations", iv, false)?,
-                    max_force: Series::open(&g, "max_force", iv, true)?,
-                    converged: Series::open(&g, "converged", iv, false)?,
-                    replica: Series::open(&g, "replica", iv, false)?,
-                })
-            } else {
-                None
-            };
-            temperatures.push(Temperature {
-                observables,
-                frames,
-                inherent,
-            });
+        let file = create_staging(comm, path)?;
+        // Made whole (every dataset allocated and filled), then closed before the rename.
+        drop(tree(&file, &Mode::Make(parameters), &layout, root)?);
+        Self::publish(comm, file, path, root)?;
+        Self::open(comm, path, layout, root)
+    }
+
+    /// Close the staging `file` of `path`, sync it and rename it over `path` (collective).
+    fn publish(comm: mpi::ffi::MPI_Comm, file: File, path: &Path, root: bool) -> H5Result<()> {
+        file.flush()?;
+        drop(file);
+        let staging = staging_path(path);
+        sync_file(&staging)?;
+        fault("create-before-rename")?;
+        barrier(comm);
+        if root {
+            std::fs::rename(&staging, path).map_err(|e| {
+                hdf5::Error::from(format!(
+                    "renaming {} to {}: {e}",
+                    staging.display(),
+                    path.display()
+                ))
+            })?;
+            sync_parent(path);
         }
-        let tg = file.group("tempering")?;
-        let ig = tg.group("index_process")?;
-        let mut w = Writer {
-            tempering: TemperingData {
-                clock: Clock::open(&ig, layout.swap_interval)?,
-                index: Series::open(&ig, "value", layout.swap_interval, false)?,
-                accepted: tg.dataset("accepted")?,
-                attempted: tg.dataset("attempted")?,
-                round_trips: tg.dataset("round_trips")?,
-                exchanges: tg.dataset("exchanges")?,
-            },
+        barrier(comm);
+        Ok(())
+    }
+
+    /// Open the run file at `path` to continue (collective), checking that every dataset
+    /// has the shape of `layout` (a run of `layout.steps` steps).
+    pub fn open(
+        comm: mpi::ffi::MPI_Comm,
+        path: &Path,
+        layout: Layout,
+        root: bool,
+    ) -> H5Result<Writer> {
+        let file = open_rw(comm, path)?;
+        let (temperatures, tempering, steps_done) = tree(&file, &Mode::Open, &layout, root)?;
+        Ok(Writer {
             file,
+            path: path.to_path_buf(),
+            comm,
             layout,
             root,
             temperatures,
-        };
-        w.flush(step, statistics)?;
-        Ok(w)
+            tempering,
+            steps_done,
+        })
     }
 
-    /// Collective: write everything buffered, size every series to the steps ≤ `step`,
-    /// write the tempering `statistics`, and flush the file to disk.
-    pub fn flush(&mut self, step: u64, statistics: &Statistics) -> H5Result<()> {
-        for t in &mut self.temperatures {
-            for s in t.series() {
-                s.flush(step)?;
+    /// Make a new run file for `layout` (another run length) holding the rows of steps ≤
+    /// `step` of the file at `path`, and put it in place of `path` (collective). The old
+    /// file stays whole until the new one, complete and synced, is renamed over it.
+    pub fn rebuild(
+        comm: mpi::ffi::MPI_Comm,
+        path: &Path,
+        layout: Layout,
+        parameters: &Parameters,
+        step: u64,
+        root: bool,
+    ) -> H5Result<Writer> {
+        let old = if root {
+            Some(File::open(path)?)
+        } else {
+            None
+        };
+        let file = create_staging(comm, path)?;
+        let (mut temperatures, mut tempering, steps_done) =
+            tree(&file, &Mode::Make(parameters), &layout, root)?;
+        let mut all: Vec<&mut Series> = temperatures.iter_mut().flat_map(|t| t.series()).collect();
+        all.extend(tempering.clock.series());
+        all.push(&mut tempering.index);
+        let half = all.len() / 2;
+        for (i, s) in all.into_iter().enumerate() {
+            if i == half {
+                fault("rebuild-mid-copy")?;
             }
+            s.copy_from(old.as_ref(), step, root)?;
         }
-        let tp = &mut self.tempering;
-        for s in tp.clock.series() {
-            s.flush(step)?;
+        h5::write_whole(&steps_done, &[step as i64], root)?;
+        drop(old);
+        drop(temperatures);
+        drop(tempering);
+        drop(steps_done);
+        fault("rebuild-before-rename")?;
+        Self::publish(comm, file, path, root)?;
+        Self::open(comm, path, layout, root)
+    }
+
+    /// Collective: write everything buffered and the tempering `statistics`, and sync the
+    /// file to disk. The rows written are those of steps ≤ `step`; `/parameters/steps_done`
+    /// is not changed (see [`Writer::mark`]).
+    pub fn flush(&mut self, statistics: &Statistics) -> H5Result<()> {
+        fault("flush-start")?;
+        let mut all: Vec<&mut Series> = self
+            .temperatures
+            .iter_mut()
+            .flat_map(|t| t.series())
+            .collect();
+        all.extend(self.tempering.clock.series());
+        all.push(&mut self.tempering.index);
+        let half = all.len() / 2;
+        for (i, s) in all.into_iter().enumerate() {
+            if i == half {
+                fault("flush-mid")?;
+            }
+            s.flush()?;
         }
-        tp.index.flush(step)?;
+        let tp = &self.tempering;
         let words = |v: &[u64]| v.iter().map(|&x| x as i64).collect::<Vec<i64>>();
         h5::write_whole(&tp.accepted, &words(&statistics.accepted), self.root)?;
         h5::write_whole(&tp.attempted, &words(&statistics.attempts), self.root)?;
         h5::write_whole(&tp.round_trips, &words(&statistics.round_trips), self.root)?;
         h5::write_whole(&tp.exchanges, &[statistics.exchanges as i64], self.root)?;
-        self.file.flush()
+        fault("flush-data-written")?;
+        self.file.flush()?;
+        fault("flush-before-sync")?;
+        sync_file(&self.path)
+    }
+
+    /// Collective: record that the rows of steps ≤ `step` are complete
+    /// (`/parameters/steps_done`), after the checkpoint of `step` is safe.
+    pub fn mark(&mut self, step: u64) -> H5Result<()> {
+        h5::write_whole(&self.steps_done, &[step as i64], self.root)?;
+        self.file.flush()?;
+        fault("marker-written")
+    }
+
+    /// Check that the file holds the records of `step` (the last checkpoint's): the step
+    /// rows of the energies of the first temperature and of the index process at `step`
+    /// name that step.
+    pub fn check_step(&self, step: u64) -> H5Result<()> {
+        for s in [
+            &self.temperatures[0].observables.clock.step,
+            &self.tempering.clock.step,
+        ] {
+            if step < s.interval {
+                continue;
+            }
+            let row = (step / s.interval - 1) as usize;
+            let v = s.ds.read_slice_1d::<i64, _>(s![row..row + 1])?;
+            let want = (row as u64 + 1) * s.interval;
+            if v[0] != want as i64 {
+                return Err(hdf5::Error::from(format!(
+                    "{} row {row} holds step {}, expected {want}",
+                    s.ds.name(),
+                    v[0]
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Collective: set `/parameters/equilibration` (the step after which the summary
+    /// averages).
+    pub fn set_equilibration(&mut self, equilibration: u64) -> H5Result<()> {
+        let ds = self.file.dataset("parameters/equilibration")?;
+        h5::write_whole(&ds, &[equilibration as i64], self.root)
+    }
+
+    /// The MPI communicator the file was opened on.
+    pub fn comm(&self) -> mpi::ffi::MPI_Comm {
+        self.comm
     }
 
     fn ps_per_step(&self) -> f64 {
@@ -630,7 +825,7 @@ impl Recorder for Writer {
         for (series, v) in o.values.iter_mut().zip(observable_values(s)) {
             series.push_f64(step, &[v]);
         }
-        o.replica.push_i64(step, replica as i64);
+        o.replica.push_i64(step, &[replica as i64]);
         o.radii.push_f64(step, &s.radii);
     }
 
@@ -654,10 +849,10 @@ impl Recorder for Writer {
             i.clock.push(step, ps);
             i.energy.push_f64(step, &[q.energy]);
             i.position.push_f64(step, &interleaved(&q.positions));
-            i.iterations.push_i64(step, q.force_evaluations as i64);
+            i.iterations.push_i64(step, &[q.force_evaluations as i64]);
             i.max_force.push_f64(step, &[q.max_force]);
-            i.converged.push_i64(step, i64::from(q.converged));
-            i.replica.push_i64(step, replica as i64);
+            i.converged.push_i64(step, &[i64::from(q.converged)]);
+            i.replica.push_i64(step, &[replica as i64]);
         }
     }
 
@@ -667,10 +862,7 @@ impl Recorder for Writer {
             let tp = &mut self.tempering;
             tp.clock.push(step, ps);
             let row: Vec<i64> = statistics.replica_at.iter().map(|&r| r as i64).collect();
-            tp.index.rows.push(tp.index.row(step));
-            if let Buffer::I64(b) = &mut tp.index.buf {
-                b.extend_from_slice(&row);
-            }
+            tp.index.push_i64(step, &row);
         }
     }
 }
@@ -697,7 +889,13 @@ fn write_h5md(file: &File, p: &Parameters) -> H5Result<()> {
     h5::string_attr(&creator, "version", &p.pelt_version)
 }
 
-fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) -> H5Result<()> {
+/// `/parameters`; returns `/parameters/steps_done` (0 until the first checkpoint).
+fn write_parameters(
+    file: &File,
+    p: &Parameters,
+    layout: &Layout,
+    root: bool,
+) -> H5Result<Dataset> {
     let g = file.create_group("parameters")?;
     for (name, value) in [
         ("input", p.input_text.as_str()),
@@ -733,7 +931,8 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
     }
     let seed = h5::fixed::<u64>(&g, "seed", &[], "1")?;
     h5::write_whole(&seed, &[p.seed], root)?;
-    let ints: [(&str, i64); 11] = [
+    let ints: [(&str, i64); 12] = [
+        ("steps_done", 0),
         ("m", p.m),
         ("equilibration", p.equilibration as i64),
         ("ranks", p.hosts.len() as i64),
@@ -757,5 +956,5 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
         let ds = h5::fixed::<i64>(&g, name, &[], "1")?;
         h5::write_whole(&ds, &[v], root)?;
     }
-    Ok(())
+    g.dataset("steps_done")
 }

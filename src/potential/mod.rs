@@ -30,12 +30,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum PotentialError {
     /// The file could not be read.
-    #[error("cannot read potential file {path}: {source}")]
+    #[error("cannot read potential file {path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A line of the file is not what the format expects.
     #[error("{path}:{line}: {message}")]
@@ -179,9 +179,9 @@ pub fn load(path: &Path) -> Result<Eam, PotentialError> {
 
 /// Read a potential file in the given format.
 pub fn load_as(path: &Path, format: Format) -> Result<Eam, PotentialError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PotentialError::Io {
+    let text = std::fs::read_to_string(path).map_err(|cause| PotentialError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     parse(&text, path, format)
 }

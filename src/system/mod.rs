@@ -19,12 +19,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StructureError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A line of a structure file is not what the format expects.
     #[error("{path}:{line}: {message}")]

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 /// Read the first frame of an xyz or extended xyz file.
 pub fn read(path: &Path) -> Result<Structure, StructureError> {
-    let text = std::fs::read_to_string(path).map_err(|source| StructureError::Io {
+    let text = std::fs::read_to_string(path).map_err(|cause| StructureError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     parse(&text, path)
 }
@@ -323,9 +323,9 @@ pub fn ensure_writable(path: &Path, force: bool) -> Result<(), StructureError> {
 /// write never leaves a half-written file behind.
 pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), StructureError> {
     ensure_writable(path, force)?;
-    let io = |source| StructureError::Io {
+    let io = |cause| StructureError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let mut tmp: PathBuf = path.to_path_buf();
     let name = path

@@ -96,6 +96,12 @@ pub trait Walker {
         0
     }
 
+    /// What a guard saw, once the walker's numbers stopped making sense (the walker then
+    /// stops moving).
+    fn breach(&self) -> Option<&crate::dynamics::Breach> {
+        None
+    }
+
     /// Positions and velocities (Å, Å/fs), for trajectory frames; `None` if the walker has
     /// no configuration.
     fn configuration(&self) -> Option<(&Coords, &Coords)> {
@@ -239,6 +245,18 @@ impl Tempering {
             for (_, w) in walkers.iter_mut() {
                 w.step(step);
             }
+            if let Some((r, b)) = walkers
+                .iter()
+                .find_map(|(r, w)| w.breach().map(|b| (*r, b)))
+            {
+                let t = self.statistics.temperature_of[r];
+                return Outcome::Failed(Box::new(Failed {
+                    replica: r,
+                    temperature: self.ladder.get(t),
+                    step: b.step,
+                    what: b.what.clone(),
+                }));
+            }
             if step.is_multiple_of(s.sample_interval) {
                 for (r, w) in walkers.iter() {
                     recorder.sample(step, self.statistics.temperature_of[*r], *r, &w.sample());
@@ -343,7 +361,7 @@ impl Tempering {
 }
 
 /// How [`Tempering::run`] returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// All `settings.steps` steps are done.
     Finished,
@@ -351,6 +369,23 @@ pub enum Outcome {
     Paused,
     /// A process asked to stop; every process stopped after the same exchange.
     Stopped,
+    /// A replica of this process failed its guards (this process stopped at once; the
+    /// others learn of it only if the caller tells them).
+    Failed(Box<Failed>),
+}
+
+/// A replica whose dynamics failed a guard ([`crate::dynamics::guard`]).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("replica {replica} at {temperature} K, step {step}: {what}")]
+pub struct Failed {
+    /// The replica.
+    pub replica: usize,
+    /// Its temperature (K).
+    pub temperature: f64,
+    /// The step at which the guard saw it.
+    pub step: u64,
+    /// What the guard saw.
+    pub what: String,
 }
 
 /// The state of the tempering loop in a checkpoint.

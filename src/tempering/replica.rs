@@ -2,7 +2,7 @@
 //! random stream, inherent-structure quenches and evaporation monitoring.
 
 use super::{Quench, Sample, Walker};
-use crate::dynamics::{EvaporationMonitor, Md, State, Thermostat};
+use crate::dynamics::{guard, Breach, EvaporationMonitor, Guard, GuardLimits, Md, State, Thermostat};
 use crate::minimize::{self, Convergence, Minimizer};
 use crate::rng::{self, Stream};
 use crate::system::{geometry, Coords};
@@ -15,8 +15,8 @@ pub struct QuenchSettings {
     pub convergence: Convergence,
 }
 
-/// Steps between evaporation checks.
-const EVAPORATION_CHECK: u64 = 100;
+/// Steps between evaporation checks (and the guard's full checks).
+const EVAPORATION_CHECK: u64 = Guard::EVERY;
 
 /// One MD replica.
 pub struct MdWalker<'a> {
@@ -31,6 +31,9 @@ pub struct MdWalker<'a> {
     quench: Option<QuenchSettings>,
     evaporation: EvaporationMonitor,
     label: String,
+    guard: Guard,
+    target: f64,
+    breach: Option<Breach>,
 }
 
 impl<'a> MdWalker<'a> {
@@ -59,7 +62,42 @@ impl<'a> MdWalker<'a> {
             // Sized now, so the step loop never allocates.
             evaporation: EvaporationMonitor::restore(vec![false; atoms], 0),
             label: format!("replica {replica}"),
+            guard: Guard::new(GuardLimits::default(), atoms),
+            target: temperature,
+            breach: None,
         }
+    }
+
+    /// Guard the dynamics with `limits` instead of [`GuardLimits::default`].
+    pub fn with_guard(mut self, limits: GuardLimits) -> MdWalker<'a> {
+        self.guard = Guard::new(limits, self.state.len());
+        self
+    }
+
+    /// The guards' checks after `step`: finite energies every step; finite positions and
+    /// velocities, drift and temperature every [`Guard::EVERY`] steps.
+    fn check(&mut self, step: u64) -> Result<(), Breach> {
+        let s = &self.state;
+        let breach = |what: String| Breach { step, what };
+        if !s.phi().is_finite() || !s.wall_energy().is_finite() {
+            return Err(breach(format!(
+                "non-finite potential energy (phi = {}, wall = {})",
+                s.phi(),
+                s.wall_energy()
+            )));
+        }
+        if !step.is_multiple_of(Guard::EVERY) {
+            return Ok(());
+        }
+        if !guard::all_finite(s.positions.as_flat()) || !guard::all_finite(s.velocities.as_flat())
+        {
+            return Err(breach(
+                "non-finite positions or velocities (checked every 100 steps)".into(),
+            ));
+        }
+        let conserved = s.kinetic_energy() + s.potential_energy() + self.thermostat.energy();
+        self.guard
+            .look(step, self.md.timestep, conserved, s.temperature(), self.target)
     }
 
     /// Quench copies of the configuration with `settings` when asked.
@@ -71,8 +109,15 @@ impl<'a> MdWalker<'a> {
 
 impl Walker for MdWalker<'_> {
     fn step(&mut self, step: u64) {
+        if self.breach.is_some() {
+            return;
+        }
         self.md
             .step(&mut self.state, self.thermostat.as_mut(), &mut self.rng);
+        if let Err(b) = self.check(step) {
+            self.breach = Some(b);
+            return;
+        }
         if step.is_multiple_of(EVAPORATION_CHECK) {
             let cutoff = self.md.potential.cutoff();
             self.evaporation
@@ -101,6 +146,12 @@ impl Walker for MdWalker<'_> {
     fn retarget(&mut self, from: f64, to: f64) {
         self.state.scale_velocities((to / from).sqrt());
         self.thermostat.set_temperature(to);
+        self.target = to;
+        self.guard.reset();
+    }
+
+    fn breach(&self) -> Option<&Breach> {
+        self.breach.as_ref()
     }
 
     fn quench(&mut self) -> Option<Quench> {
@@ -203,6 +254,9 @@ impl MdWalker<'_> {
         }
         self.rng = rng::restore(saved.rng);
         self.evaporation = EvaporationMonitor::restore(saved.isolated.clone(), saved.evaporations);
+        self.target = temperature;
+        self.guard.reset();
+        self.breach = None;
         self.md.evaluate(&mut self.state);
         Ok(())
     }
