@@ -165,7 +165,11 @@ impl Checkpoint {
             return Err(format(format!(
                 "its checksum does not match its contents (stored {}, computed {digest}): the \
                  file was edited or damaged after pelt wrote it, so it cannot be trusted",
-                if c.checksum.is_empty() { "none" } else { &c.checksum }
+                if c.checksum.is_empty() {
+                    "none"
+                } else {
+                    &c.checksum
+                }
             )));
         }
         Ok(c)

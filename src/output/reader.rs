@@ -83,7 +83,10 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
     let c = Ctx { path: &shown };
     let file = File::open(path).map_err(|e| {
         if path.exists() && !has_hdf5_signature(path) {
-            c.err("open", "not an HDF5 file (a pelt run file is run.h5 in a run's folder)")
+            c.err(
+                "open",
+                "not an HDF5 file (a pelt run file is run.h5 in a run's folder)",
+            )
         } else {
             c.err("open", e)
         }

@@ -188,6 +188,11 @@ impl Series {
 
     /// Collective: write this rank's buffered rows (the dataset keeps its shape).
     fn flush(&mut self) -> H5Result<()> {
+        if self.ds.shape()[0] == 0 {
+            // A run shorter than the interval: no storage, nothing to write (every rank
+            // sees the same shape, so every rank skips).
+            return Ok(());
+        }
         match &mut self.buf {
             Buffer::F64(b) => {
                 h5::write_rows(&self.ds, &self.rows, b)?;
@@ -209,6 +214,9 @@ impl Series {
         let want = (step / self.interval) as usize;
         let tail: usize = self.ds.shape()[1..].iter().product();
         let n = want.min(self.ds.shape()[0]);
+        if n == 0 {
+            return Ok(());
+        }
         const BLOCK: usize = 4096;
         let mut start = 0;
         loop {
@@ -257,7 +265,11 @@ impl Series {
 fn read_rows<T: H5Type + Copy>(ds: &Dataset, start: usize, end: usize) -> H5Result<Vec<T>> {
     Ok(match ds.ndim() {
         1 => ds.read_slice_1d::<T, _>(s![start..end])?.to_vec(),
-        2 => ds.read_slice_2d::<T, _>(s![start..end, ..])?.iter().copied().collect(),
+        2 => ds
+            .read_slice_2d::<T, _>(s![start..end, ..])?
+            .iter()
+            .copied()
+            .collect(),
         _ => ds
             .read_slice::<T, _, ndarray::Ix3>(s![start..end, .., ..])?
             .iter()
@@ -473,11 +485,32 @@ fn tree(
         let mut values = Vec::new();
         for (obs, unit) in OBSERVABLES {
             let g = sub(obs)?;
-            values.push(Series::at(mode, layout, &g, "value", (&[], ev, unit), true)?);
+            values.push(Series::at(
+                mode,
+                layout,
+                &g,
+                "value",
+                (&[], ev, unit),
+                true,
+            )?);
         }
-        let replica = Series::at(mode, layout, &sub("replica")?, "value", (&[], ev, "1"), false)?;
+        let replica = Series::at(
+            mode,
+            layout,
+            &sub("replica")?,
+            "value",
+            (&[], ev, "1"),
+            false,
+        )?;
         let radii_group = sub("radii_of_gyration")?;
-        let radii = Series::at(mode, layout, &radii_group, "value", (&[3], ev, "angstrom"), true)?;
+        let radii = Series::at(
+            mode,
+            layout,
+            &radii_group,
+            "value",
+            (&[3], ev, "angstrom"),
+            true,
+        )?;
         let observables = Observables {
             clock,
             values,
@@ -704,11 +737,7 @@ impl Writer {
         step: u64,
         root: bool,
     ) -> H5Result<Writer> {
-        let old = if root {
-            Some(File::open(path)?)
-        } else {
-            None
-        };
+        let old = if root { Some(File::open(path)?) } else { None };
         let file = create_staging(comm, path)?;
         let (mut temperatures, mut tempering, steps_done) =
             tree(&file, &Mode::Make(parameters), &layout, root)?;
@@ -890,12 +919,7 @@ fn write_h5md(file: &File, p: &Parameters) -> H5Result<()> {
 }
 
 /// `/parameters`; returns `/parameters/steps_done` (0 until the first checkpoint).
-fn write_parameters(
-    file: &File,
-    p: &Parameters,
-    layout: &Layout,
-    root: bool,
-) -> H5Result<Dataset> {
+fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) -> H5Result<Dataset> {
     let g = file.create_group("parameters")?;
     for (name, value) in [
         ("input", p.input_text.as_str()),

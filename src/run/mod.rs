@@ -169,7 +169,10 @@ fn agree(
         .enumerate()
         .map(|(r, x)| {
             let mut f = x.splitn(3, ' ');
-            let (digest, rest) = (f.next().unwrap_or(""), f.collect::<Vec<_>>().join(", kernel "));
+            let (digest, rest) = (
+                f.next().unwrap_or(""),
+                f.collect::<Vec<_>>().join(", kernel "),
+            );
             format!("rank {r}: {rest} (digest {digest})")
         })
         .collect();
@@ -533,6 +536,28 @@ fn run_ranks(
     let segment = cfg.output.checkpoint_interval * tp.swap_interval;
     let mut flushing = Duration::ZERO;
     let mut saved = checkpoint.as_ref().map_or(0, |c| c.tempering.step);
+    let parts = CheckpointParts {
+        cfg: &cfg,
+        sources: &sources,
+        equilibration,
+    };
+    if checkpoint.is_none() {
+        // A checkpoint of step 0: from the moment run.h5 exists, --resume can continue it.
+        record
+            .writer
+            .flush(tempering.statistics())
+            .map_err(|e| file_error(&file, e))?;
+        write_checkpoint(
+            world,
+            &parts,
+            &out,
+            &tempering,
+            &walkers,
+            &mut record,
+            &mut exchange,
+        )?;
+        record.writer.mark(0).map_err(|e| file_error(&file, e))?;
+    }
     let outcome = loop {
         let target = (tempering.steps_done() / segment + 1) * segment;
         let outcome = tempering.run(&mut walkers, &mut exchange, &mut record, target, stop);
@@ -549,12 +574,15 @@ fn run_ranks(
             .writer
             .flush(tempering.statistics())
             .map_err(|e| file_error(&file, e))?;
-        let c = CheckpointParts {
-            cfg: &cfg,
-            sources: &sources,
-            equilibration,
-        };
-        write_checkpoint(world, &c, &out, &tempering, &walkers, &mut record, &mut exchange)?;
+        write_checkpoint(
+            world,
+            &parts,
+            &out,
+            &tempering,
+            &walkers,
+            &mut record,
+            &mut exchange,
+        )?;
         record.writer.mark(step).map_err(|e| file_error(&file, e))?;
         saved = step;
         flushing += t.elapsed();

@@ -190,7 +190,11 @@ fn changed_keys(old: &toml::Table, new: &toml::Table, prefix: &str, out: &mut Ve
             (a, b) if a == b => {}
             _ if FREE_KEYS.contains(&name.as_str()) => {}
             (a, b) => {
-                let show = |v: Option<&toml::Value>| v.map_or("(absent)".into(), |v| serde_json::to_string(v).unwrap_or_default());
+                let show = |v: Option<&toml::Value>| {
+                    v.map_or("(absent)".into(), |v| {
+                        serde_json::to_string(v).unwrap_or_default()
+                    })
+                };
                 out.push(format!("{name}: {} → {}", show(a), show(b)));
             }
         }

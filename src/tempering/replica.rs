@@ -2,7 +2,9 @@
 //! random stream, inherent-structure quenches and evaporation monitoring.
 
 use super::{Quench, Sample, Walker};
-use crate::dynamics::{guard, Breach, EvaporationMonitor, Guard, GuardLimits, Md, State, Thermostat};
+use crate::dynamics::{
+    guard, Breach, EvaporationMonitor, Guard, GuardLimits, Md, State, Thermostat,
+};
 use crate::minimize::{self, Convergence, Minimizer};
 use crate::rng::{self, Stream};
 use crate::system::{geometry, Coords};
@@ -89,15 +91,19 @@ impl<'a> MdWalker<'a> {
         if !step.is_multiple_of(Guard::EVERY) {
             return Ok(());
         }
-        if !guard::all_finite(s.positions.as_flat()) || !guard::all_finite(s.velocities.as_flat())
-        {
+        if !guard::all_finite(s.positions.as_flat()) || !guard::all_finite(s.velocities.as_flat()) {
             return Err(breach(
                 "non-finite positions or velocities (checked every 100 steps)".into(),
             ));
         }
         let conserved = s.kinetic_energy() + s.potential_energy() + self.thermostat.energy();
-        self.guard
-            .look(step, self.md.timestep, conserved, s.temperature(), self.target)
+        self.guard.look(
+            step,
+            self.md.timestep,
+            conserved,
+            s.temperature(),
+            self.target,
+        )
     }
 
     /// Quench copies of the configuration with `settings` when asked.

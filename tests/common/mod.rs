@@ -103,3 +103,63 @@ pub fn pelt(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A fresh scratch folder `<tmp>/pelt-<tag>-<pid>/<name>`.
+pub fn scratch_dir(tag: &str, name: &str) -> PathBuf {
+    let d = std::env::temp_dir()
+        .join(format!("pelt-{tag}-{}", std::process::id()))
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `pelt ARGS` as a command, under `mpirun -np RANKS` when `ranks` is given, with the
+/// settings Open MPI needs as root on a small machine.
+pub fn pelt_command(ranks: Option<usize>, args: &[&str]) -> std::process::Command {
+    let bin = env!("CARGO_BIN_EXE_pelt");
+    let mut c = match ranks {
+        Some(p) => {
+            let mut c = std::process::Command::new("mpirun");
+            c.args(["-np", &p.to_string(), bin]);
+            c
+        }
+        None => std::process::Command::new(bin),
+    };
+    c.args(args)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+        .env("RUST_LOG", "info");
+    c
+}
+
+/// The groups of a run file that carry physics (everything but /parameters, which names
+/// the command line, ranks and hosts).
+pub const PHYSICS: [&str; 4] = [
+    "/observables",
+    "/particles",
+    "/inherent_structures",
+    "/tempering",
+];
+
+/// Assert that the physics groups of two run files are identical, value for value
+/// (`h5diff`, from hdf5-tools, compares without tolerance).
+pub fn assert_same_physics(a: &Path, b: &Path) {
+    for g in PHYSICS {
+        let out = std::process::Command::new("h5diff")
+            .arg(a)
+            .arg(b)
+            .arg(g)
+            .output()
+            .expect("h5diff (hdf5-tools, installed by scripts/setup.sh)");
+        assert!(
+            out.status.success(),
+            "{} and {} differ in {g}:\n{}{}",
+            a.display(),
+            b.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
