@@ -3,7 +3,7 @@
 //! process there), and by SIGKILL at random instants; each time it is resumed to the end
 //! and compared with an uninterrupted run, dataset by dataset (h5diff, no tolerance), and
 //! summary by summary. `cargo test` runs every point and a dozen random kills; the long
-//! version (`cargo test --release --test crash -- --ignored`) runs 60 kills more.
+//! version (`cargo test --release --test crash -- --ignored`) runs at least 60 more.
 
 mod common;
 
@@ -107,26 +107,22 @@ fn assert_like_reference(out: &Path) {
 /// Continue the run in `out` until it finishes: `--resume` while there is a checkpoint,
 /// a fresh start otherwise (a kill before the first checkpoint leaves nothing to resume).
 fn finish(ranks: Option<usize>, inp: &Path, out: &Path) {
-    for _ in 0..5 {
-        let resumable = out.join("checkpoint.json").exists();
-        let o = if resumable {
-            run(ranks, inp, out, &["--resume"], None)
+    let resumable = out.join("checkpoint.json").exists();
+    let o = if resumable {
+        run(ranks, inp, out, &["--resume"], None)
+    } else {
+        run(ranks, inp, out, &["--force"], None)
+    };
+    assert!(
+        o.status.success(),
+        "{} after a crash: {}",
+        if resumable {
+            "--resume"
         } else {
-            run(ranks, inp, out, &["--force"], None)
-        };
-        if o.status.success() {
-            return;
-        }
-        panic!(
-            "{} after a crash: {}",
-            if resumable {
-                "--resume"
-            } else {
-                "a fresh start"
-            },
-            text(&o.stderr)
-        );
-    }
+            "a fresh start"
+        },
+        text(&o.stderr)
+    );
 }
 
 /// Die at `point` (its `n`-th arrival), then resume to the end.
@@ -235,8 +231,8 @@ fn random_kills(seed: u64, kills: usize) -> usize {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-        // Up to 1.2 × the whole run: some kills land after the end, most inside it.
-        std::thread::sleep(when.next(took.mul_f64(1.2)));
+        // Up to 0.8 × the whole run: most land inside what is left of it.
+        std::thread::sleep(when.next(took.mul_f64(0.8)));
         let _ = child.kill();
         let o = child.wait_with_output().unwrap();
         match o.status.code() {
@@ -271,11 +267,11 @@ fn random_sigkills_then_resume_give_the_uninterrupted_run() {
 #[ignore = "long: 60+ random kills (cargo test --release --test crash -- --ignored)"]
 fn many_random_sigkills() {
     let mut landed = 0;
-    for seed in 100..115 {
-        landed += random_kills(seed, 6);
+    for seed in 100..106 {
+        landed += random_kills(seed, 25);
     }
     eprintln!("{landed} kills landed inside the run");
-    assert!(landed >= 50, "only {landed} kills landed inside the run");
+    assert!(landed >= 60, "only {landed} kills landed inside the run");
 }
 
 #[test]

@@ -26,6 +26,28 @@ pub struct Prepared {
     pub warnings: Vec<String>,
 }
 
+/// The shortest distance two atoms of a start structure may have (Å). Nearest neighbours
+/// in metal clusters sit 2.3–3.0 Å apart; below 1.5 Å a structure is broken (two atoms on
+/// one site, a unit mix-up), not merely strained.
+pub const MIN_START_DISTANCE: f64 = 1.5;
+
+/// The closest pair of atoms (1-based in messages by the caller) and its distance.
+fn closest_pair(p: &crate::system::Coords) -> Option<(usize, usize, f64)> {
+    let n = p.len();
+    let mut best: Option<(usize, usize, f64)> = None;
+    for i in 0..n {
+        let a = p.get(i);
+        for j in i + 1..n {
+            let b = p.get(j);
+            let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+            if best.is_none_or(|(_, _, e)| d < e) {
+                best = Some((i, j, d));
+            }
+        }
+    }
+    best
+}
+
 /// Load the structure and potential of `config` and run the checks that need them.
 pub fn prepare(config: &Config) -> Result<Prepared, ConfigError> {
     let path = config.path.clone();
@@ -48,6 +70,23 @@ pub fn prepare(config: &Config) -> Result<Prepared, ConfigError> {
                 "system",
                 format!(
                     "{expected}, but {} holds {n} atoms; make them agree",
+                    config.system.structure.display()
+                ),
+            ));
+        }
+    }
+    if let Some((i, j, d)) = closest_pair(&structure.positions) {
+        if d < MIN_START_DISTANCE {
+            return Err(value(
+                "structure",
+                "system",
+                format!(
+                    "atoms {} and {} of {} are {d:.3} Å apart, closer than {MIN_START_DISTANCE} Å: \
+                     no metal cluster has such a pair, and the forces there are meaningless \
+                     (two atoms on one site give NaN). Fix the structure (pelt quench or pelt \
+                     build make sound ones)",
+                    i + 1,
+                    j + 1,
                     config.system.structure.display()
                 ),
             ));

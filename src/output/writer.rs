@@ -52,11 +52,7 @@ impl Layout {
 
     /// Rows of a series recorded every `interval` steps over the whole run.
     fn rows(&self, interval: u64) -> usize {
-        if interval == 0 {
-            0
-        } else {
-            (self.steps / interval) as usize
-        }
+        self.steps.checked_div(interval).unwrap_or(0) as usize
     }
 }
 

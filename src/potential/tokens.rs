@@ -12,6 +12,8 @@ pub(crate) struct Tokens<'a> {
     /// Tokens left over from a partly consumed line, with its 1-based number.
     pending: Vec<&'a str>,
     pending_line: usize,
+    /// Whether the text ends with a line break (a file written whole does).
+    whole: bool,
 }
 
 impl<'a> Tokens<'a> {
@@ -22,6 +24,7 @@ impl<'a> Tokens<'a> {
             next_line: 0,
             pending: Vec::new(),
             pending_line: 0,
+            whole: text.is_empty() || text.ends_with('\n'),
         }
     }
 
@@ -117,6 +120,20 @@ impl<'a> Tokens<'a> {
             .iter()
             .map(|l| l.split_whitespace().count())
             .sum();
+        if rest == 0 && !self.whole {
+            // A number cut at the end of the file still parses ("1.5E-10" losing "E-10"
+            // is 1.5): a file that does not end with a line break may have lost its tail.
+            let last = self.lines.last().copied().unwrap_or_default();
+            return Err(self.error(
+                self.lines.len(),
+                format!(
+                    "the file does not end with a line break, so its last number ('{}') may \
+                     have been cut off (a copy or download that stopped early); potential files \
+                     written whole end with one: check the file, then add the line break",
+                    last.split_whitespace().last().unwrap_or_default()
+                ),
+            ));
+        }
         if rest > 0 {
             let first = self.next_line
                 + self.lines[self.next_line..]

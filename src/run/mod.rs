@@ -497,8 +497,16 @@ fn run_ranks(
                 );
             }
             let p = parameters(&cfg, &prep, &sources, world)?;
-            Writer::rebuild(comm, &file, layout, &p, c.tempering.step, root)
-                .map_err(|e| file_error(&file, e))?
+            Writer::rebuild(comm, &file, layout, &p, c.tempering.step, root).map_err(|e| {
+                file_error(
+                    &file,
+                    format!(
+                        "cannot continue it: {e}. It does not match {} (is it a pelt run file \
+                         of this run?)",
+                        checkpoint_path.display()
+                    ),
+                )
+            })?
         }
         None => {
             let p = parameters(&cfg, &prep, &sources, world)?;

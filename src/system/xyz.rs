@@ -49,6 +49,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Structure, StructureError> {
             "the number of atoms is 0; expected at least 1",
         ));
     }
+    // Checked against what the file can hold before anything is allocated for n atoms.
+    if n > lines.len().saturating_sub(2) {
+        return Err(err(
+            path,
+            1,
+            format!(
+                "line 1 announces {n} atoms, but the file has only {} lines after the comment \
+                 line; expected one line per atom",
+                lines.len().saturating_sub(2)
+            ),
+        ));
+    }
     let comment = lines.get(1).ok_or_else(|| {
         err(
             path,
@@ -164,10 +176,22 @@ impl Layout {
             columns: 4,
             comment: line.trim().to_string(),
         };
-        if !line.contains("Properties=") {
+        let has_lattice = line.to_ascii_lowercase().contains("lattice=");
+        if !line.contains("Properties=") && !has_lattice {
             return Ok(plain);
         }
         let pairs = key_values(line)?;
+        let key = |name: &str| pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+        if key("lattice") && !key("pbc") {
+            // ASE, OVITO and the extended-xyz convention read Lattice= without pbc as
+            // periodic in all three directions.
+            return Err(
+                "Lattice= without pbc: extended-xyz readers take this as a periodic crystal \
+                 (pbc=\"T T T\"), and pelt simulates isolated clusters; remove Lattice= or add \
+                 pbc=\"F F F\" to say the structure is an isolated cluster"
+                    .into(),
+            );
+        }
         let mut layout = Layout {
             comment: String::new(),
             ..plain

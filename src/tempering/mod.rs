@@ -376,7 +376,7 @@ pub enum Outcome {
 
 /// A replica whose dynamics failed a guard ([`crate::dynamics::guard`]).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("replica {replica} at {temperature} K, step {step}: {what}")]
+#[error("replica {replica} at {temperature:.1} K, step {step}: {what}")]
 pub struct Failed {
     /// The replica.
     pub replica: usize,
