@@ -107,5 +107,43 @@ fn md_step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, energy_forces, md_step);
+/// The guards' cost per MD step: [`Guard::check`] over 100 consecutive steps (99 light
+/// checks, one full one) on an Al55 state, divided by 100, next to the MD step it guards.
+fn guard(c: &mut Criterion) {
+    use pelt::dynamics::{Guard, GuardLimits};
+    let pot = eam(Kernel::fastest());
+    let pos = structure("al55_ih.xyz");
+    let md = Md {
+        potential: &pot,
+        transform: Transform::identity(),
+        containment: Some(Containment::around(&pos, pot.cutoff())),
+        timestep: 2.0,
+    };
+    let mut bath = Bussi::new(600.0, 100.0);
+    let mut r = pelt::rng::stream(1, 0);
+    let mut state = State::at_rest(pos.clone(), pot.mass());
+    state.thermalize(600.0, &mut r);
+    md.evaluate(&mut state);
+    let mut group = c.benchmark_group("guard");
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function("Al55/md_step", |b| {
+        b.iter(|| {
+            md.step(&mut state, &mut bath, &mut r);
+            black_box(state.phi())
+        })
+    });
+    let mut g = Guard::new(GuardLimits::default(), state.len());
+    let mut step = 0u64;
+    group.bench_function("Al55/checks_of_100_steps", |b| {
+        b.iter(|| {
+            for _ in 0..Guard::EVERY {
+                step += 1;
+                black_box(g.check(step, &state, 0.0, 2.0, 600.0)).ok();
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, energy_forces, md_step, guard);
 criterion_main!(benches);

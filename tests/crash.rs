@@ -267,7 +267,8 @@ fn random_sigkills_then_resume_give_the_uninterrupted_run() {
 #[ignore = "long: 60+ random kills (cargo test --release --test crash -- --ignored)"]
 fn many_random_sigkills() {
     let mut landed = 0;
-    for seed in 100..106 {
+    // A resumed run has less left to do, so each run takes a few kills before it ends.
+    for seed in 100..135 {
         landed += random_kills(seed, 25);
     }
     eprintln!("{landed} kills landed inside the run");

@@ -79,6 +79,38 @@ impl Guard {
         self.looks = 0;
     }
 
+    /// Every check after `step` of `state` (time step `dt_fs`, thermostat energy `bath`,
+    /// target temperature `target`): finite energies every step; finite positions and
+    /// velocities, drift and temperature every [`Guard::EVERY`] steps.
+    pub fn check(
+        &mut self,
+        step: u64,
+        state: &super::State,
+        bath: f64,
+        dt_fs: f64,
+        target: f64,
+    ) -> Result<(), Breach> {
+        let breach = |what: String| Breach { step, what };
+        if !state.phi().is_finite() || !state.wall_energy().is_finite() {
+            return Err(breach(format!(
+                "non-finite potential energy (phi = {}, wall = {})",
+                state.phi(),
+                state.wall_energy()
+            )));
+        }
+        if !step.is_multiple_of(Guard::EVERY) {
+            return Ok(());
+        }
+        if !all_finite(state.positions.as_flat()) || !all_finite(state.velocities.as_flat()) {
+            return Err(breach(format!(
+                "non-finite positions or velocities (checked every {} steps)",
+                Guard::EVERY
+            )));
+        }
+        let conserved = state.kinetic_energy() + state.potential_energy() + bath;
+        self.look(step, dt_fs, conserved, state.temperature(), target)
+    }
+
     /// Look at the replica after `step` (time step `dt_fs`): its conserved energy (eV),
     /// kinetic temperature and target temperature (K).
     pub fn look(

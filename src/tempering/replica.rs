@@ -2,9 +2,7 @@
 //! random stream, inherent-structure quenches and evaporation monitoring.
 
 use super::{Quench, Sample, Walker};
-use crate::dynamics::{
-    guard, Breach, EvaporationMonitor, Guard, GuardLimits, Md, State, Thermostat,
-};
+use crate::dynamics::{Breach, EvaporationMonitor, Guard, GuardLimits, Md, State, Thermostat};
 use crate::minimize::{self, Convergence, Minimizer};
 use crate::rng::{self, Stream};
 use crate::system::{geometry, Coords};
@@ -76,34 +74,11 @@ impl<'a> MdWalker<'a> {
         self
     }
 
-    /// The guards' checks after `step`: finite energies every step; finite positions and
-    /// velocities, drift and temperature every [`Guard::EVERY`] steps.
+    /// The guards' checks after `step` ([`Guard::check`]).
     fn check(&mut self, step: u64) -> Result<(), Breach> {
-        let s = &self.state;
-        let breach = |what: String| Breach { step, what };
-        if !s.phi().is_finite() || !s.wall_energy().is_finite() {
-            return Err(breach(format!(
-                "non-finite potential energy (phi = {}, wall = {})",
-                s.phi(),
-                s.wall_energy()
-            )));
-        }
-        if !step.is_multiple_of(Guard::EVERY) {
-            return Ok(());
-        }
-        if !guard::all_finite(s.positions.as_flat()) || !guard::all_finite(s.velocities.as_flat()) {
-            return Err(breach(
-                "non-finite positions or velocities (checked every 100 steps)".into(),
-            ));
-        }
-        let conserved = s.kinetic_energy() + s.potential_energy() + self.thermostat.energy();
-        self.guard.look(
-            step,
-            self.md.timestep,
-            conserved,
-            s.temperature(),
-            self.target,
-        )
+        let bath = self.thermostat.energy();
+        self.guard
+            .check(step, &self.state, bath, self.md.timestep, self.target)
     }
 
     /// Quench copies of the configuration with `settings` when asked.
