@@ -500,3 +500,109 @@ fn a_full_file_system_is_named_before_the_run_starts() {
     let _ = std::process::Command::new("umount").arg(&mnt).status();
     assert_refused(&o, &["run.h5", "needs", "MB", "tmpfs", "free"]);
 }
+
+/// Mount a tmpfs of `size` at a fresh folder; `None` where this machine does not allow it.
+fn small_fs(name: &str, size: &str) -> Option<PathBuf> {
+    let mnt = scratch_dir("rel", name);
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Some(mnt)
+    } else {
+        eprintln!("cannot mount a small tmpfs here (not root?): case not run");
+        None
+    }
+}
+
+#[test]
+fn a_disk_that_fills_during_the_run_is_named_and_the_run_resumes() {
+    let Some(mnt) = small_fs("fills", "4m") else {
+        return;
+    };
+    let dir = scratch_dir("rel", "fills-input");
+    // A 1.7 MB run file on a 4 MB file system.
+    let inp = input(&dir, 20_000, "");
+    let out = mnt.join("out");
+    let mut child = pelt_command(
+        None,
+        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let t = Instant::now();
+    while !out.join("checkpoint.json").exists() {
+        assert!(t.elapsed() < Duration::from_secs(60));
+        if child.try_wait().unwrap().is_some() {
+            let o = child.wait_with_output().unwrap();
+            let _ = std::process::Command::new("umount").arg(&mnt).status();
+            panic!(
+                "the run ended before its first checkpoint: {}",
+                text(&o.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Fill every byte left: the next checkpoint cannot be written.
+    let filler = mnt.join("filler");
+    let mut f = std::fs::File::create(&filler).unwrap();
+    let block = vec![1u8; 1 << 16];
+    while std::io::Write::write_all(&mut f, &block).is_ok() {}
+    let _ = std::io::Write::flush(&mut f);
+    drop(f);
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    let code = o.status.code();
+    // Free the space, then continue: the run ends as if nothing had happened.
+    std::fs::remove_file(&filler).unwrap();
+    let resumed = run(&inp, &out, &["--resume"]);
+    let fresh = dir.join("fresh");
+    let whole = run(&inp, &fresh, &[]);
+    let copy = dir.join("resumed.h5");
+    std::fs::copy(out.join("run.h5"), &copy).unwrap();
+    let _ = std::process::Command::new("umount").arg(&mnt).status();
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("no space left on device tmpfs"), "{err}");
+    assert!(err.contains("--resume"), "{err}");
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(whole.status.success());
+    assert_same_physics(&fresh.join("run.h5"), &copy);
+}
+
+#[test]
+fn a_guard_on_one_rank_ends_the_whole_mpi_job() {
+    let dir = scratch_dir("rel", "hot-mpi");
+    let inp = input(&dir, 4000, "");
+    let t = std::fs::read_to_string(&inp)
+        .unwrap()
+        .replace("t_max = \"700 K\"", "t_max = \"1e6 K\"");
+    std::fs::write(&inp, t).unwrap();
+    let out = dir.join("out");
+    let mut child = pelt_command(
+        Some(3),
+        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("a guard on one rank left the others hanging");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    // The hottest replica (rank 2) trips the guard and names itself.
+    assert!(err.contains("error (rank 2 of 3)"), "{err}");
+    assert!(err.contains("blow-up"), "{err}");
+    assert!(!out.join("summary.csv").exists());
+}

@@ -512,6 +512,15 @@ fn run_ranks(
             let p = parameters(&cfg, &prep, &sources, world)?;
             if root {
                 check_room(&out, &layout)?;
+                // --force: the old checkpoint goes first, so that it can never be taken for
+                // the new file's (a kill between here and the step-0 checkpoint leaves a
+                // run.h5 without a checkpoint, which --resume refuses and --force redoes).
+                match std::fs::remove_file(&checkpoint_path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(file_error(&checkpoint_path, e))
+                    }
+                    _ => {}
+                }
             }
             Writer::create(comm, &file, layout, &p, root).map_err(|e| file_error(&file, e))?
         }
