@@ -17,7 +17,6 @@ pub mod parallel;
 pub mod potential;
 pub mod rng;
 pub mod run;
-pub mod stats;
 pub mod system;
 pub mod tempering;
 pub mod units;

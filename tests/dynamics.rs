@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::stats;
 use common::{potential, repo};
 use pelt::dynamics::thermostat::{Bussi, Langevin, NoseHooverChain, Nve};
 use pelt::dynamics::{
@@ -13,7 +14,6 @@ use pelt::landscape::Transform;
 use pelt::minimize::{quench, Convergence, Lbfgs};
 use pelt::potential::{Eam, Potential};
 use pelt::rng;
-use pelt::stats;
 use pelt::system::{builders, xyz, Coords};
 use pelt::units::KB;
 
@@ -311,4 +311,23 @@ fn hot_cluster_stays_together_inside_the_wall_and_evaporation_is_detected() {
     assert_eq!(pelt::dynamics::isolated_atoms(&p, pot.cutoff()), vec![4]);
     monitor.check(&p, pot.cutoff(), "test", 0);
     assert_eq!(monitor.events(), before + 1);
+}
+
+/// The test statistics themselves (tests/common/stats.rs).
+#[test]
+fn incomplete_gamma_matches_closed_forms() {
+    // a = 1: P = 1 − e^−x. a = 2: P = 1 − (1 + x) e^−x.
+    for &x in &[0.01f64, 0.5, 1.0, 2.0, 3.5, 10.0, 40.0] {
+        assert!((stats::gamma_p(1.0, x) - (1.0 - (-x).exp())).abs() < 1e-13);
+        assert!((stats::gamma_p(2.0, x) - (1.0 - (1.0 + x) * (-x).exp())).abs() < 1e-13);
+        assert!((stats::gamma_p(2.0, x) + stats::gamma_q(2.0, x) - 1.0).abs() < 1e-13);
+    }
+}
+
+#[test]
+fn ks_p_value_has_the_known_critical_values() {
+    // Asymptotic 5 % and 1 % critical values: λ = 1.358 and 1.628.
+    let n = 1_000_000;
+    assert!((stats::ks_p_value(1.358 / (n as f64).sqrt(), n) - 0.05).abs() < 1e-3);
+    assert!((stats::ks_p_value(1.628 / (n as f64).sqrt(), n) - 0.01).abs() < 1e-3);
 }

@@ -67,7 +67,12 @@ fn transformed_forces_match_central_differences_of_phi_star() {
                 let mut f = ev.forces.as_flat().to_vec();
                 let (phi_star, s) = t.apply(phi, &mut f);
                 assert!((s - (1.0 - sign * size)).abs() < 1e-9, "s = {s}");
-                assert!((phi_star - t.energy(phi)).abs() == 0.0);
+                // φ* against its definition (DESIGN.md §1), written out here.
+                let by_definition = phi + eps * (phi - phi0).powi(m as i32);
+                assert!(
+                    (phi_star - by_definition).abs() < 1e-12 * phi.abs(),
+                    "{phi_star} vs {by_definition}"
+                );
                 let h = 1e-5;
                 let mut p = pos.clone();
                 let mut worst: f64 = 0.0;
@@ -138,7 +143,38 @@ fn al55_at_eps_2e_minus_4_inverts_the_icosahedron() {
     let inv = t.inversion(e_ih, -150.0).expect("inverted window");
     assert_eq!((inv.from, inv.to), (e_ih, phi_s));
     assert!(t.inversion(-152.0, -150.0).is_none());
-    // The inversion threshold: φ_s crosses the icosahedron's energy at ε ≈ 1.22e-4.
-    let crossing = 1.0 / (4.0 * (e_ih + 141.9f64).abs().powi(3));
-    assert!((crossing - 1.22e-4).abs() < 0.01e-4, "{crossing}");
+    // The inversion threshold (DESIGN.md §1): φ_s crosses the icosahedron's energy once
+    // ε > 1.22e-4.
+    let crossing = t.critical_epsilon(e_ih);
+    assert!((crossing - 1.22e-4).abs() < 0.005e-4, "{crossing}");
+}
+
+#[test]
+fn critical_epsilon_puts_phi_s_on_the_reference() {
+    // What ε_c means, checked through the other functions of the transform: at ε_c the
+    // stationary energy is the reference and s vanishes there; just above, the reference
+    // lies in the inverted region, just below it does not. A wrong exponent or factor in
+    // critical_epsilon fails every one of these.
+    for (n, m, reference) in [
+        (55usize, 4u32, -154.6127437595),
+        (43, 6, -2.70 * 43.0),
+        (13, 2, -2.65 * 13.0),
+    ] {
+        let t = Transform::per_atom(1e-4, -2.58, m, n).unwrap();
+        let eps_c = t.critical_epsilon(reference);
+        assert!(eps_c.is_finite() && eps_c > 0.0);
+        let at = Transform::new(eps_c, t.phi0(), m).unwrap();
+        let phi_s = at.stationary_energy().unwrap();
+        assert!(
+            (phi_s - reference).abs() < 1e-9 * reference.abs(),
+            "N={n}: {phi_s}"
+        );
+        assert!(at.factor(reference).abs() < 1e-9, "N={n}");
+        let above = Transform::new(eps_c * 1.001, t.phi0(), m).unwrap();
+        let below = Transform::new(eps_c * 0.999, t.phi0(), m).unwrap();
+        assert!(above.factor(reference) < 0.0 && below.factor(reference) > 0.0);
+    }
+    // A reference at or above φ0 is never inverted.
+    let t = Transform::per_atom(1e-4, -2.58, 4, 55).unwrap();
+    assert_eq!(t.critical_epsilon(t.phi0() + 1.0), f64::INFINITY);
 }

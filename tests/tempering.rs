@@ -5,13 +5,13 @@
 mod common;
 
 use common::potential;
+use common::stats;
 use pelt::dynamics::thermostat::Bussi;
 use pelt::dynamics::{Containment, Md};
 use pelt::landscape::Transform;
 use pelt::minimize::{Convergence, Lbfgs};
 use pelt::potential::Potential;
 use pelt::rng::{self, Stream};
-use pelt::stats;
 use pelt::system::builders;
 use pelt::tempering::{
     acceptance, Deo, Exchange, Ladder, Local, MdWalker, Outcome, Quench, QuenchSettings, Recorder,

@@ -167,7 +167,7 @@ pub fn prepare(config: &Config) -> Result<Prepared, ConfigError> {
             per_atom(e_ref),
             e_ref,
             e_top,
-            critical_epsilon(&transform, e_ref),
+            transform.critical_epsilon(e_ref),
         );
         if config.landscape.allow_force_inversion {
             warnings.push(message);
@@ -209,14 +209,4 @@ pub fn prepare(config: &Config) -> Result<Prepared, ConfigError> {
         containment,
         warnings,
     })
-}
-
-/// The ε at which φ_s equals `e_ref`: ε = 1 / (m (φ0 − e_ref)^(m−1)).
-fn critical_epsilon(t: &Transform, e_ref: f64) -> f64 {
-    let d = t.phi0() - e_ref;
-    if d <= 0.0 {
-        f64::INFINITY
-    } else {
-        1.0 / (t.m() as f64 * d.powi(t.m() as i32 - 1))
-    }
 }

@@ -126,6 +126,18 @@ impl Transform {
         })
     }
 
+    /// The ε (same m and φ0) at which φ_s equals `reference`: ε_c = 1 / (m (φ0 −
+    /// reference)^(m−1)). Above ε_c a structure at `reference` sits where s ≤ 0 (its
+    /// minimum becomes a maximum of φ*); ∞ when `reference` ≥ φ0 (never).
+    pub fn critical_epsilon(&self, reference: f64) -> f64 {
+        let d = self.phi0 - reference;
+        if d <= 0.0 {
+            f64::INFINITY
+        } else {
+            1.0 / (self.m as f64 * d.powi(self.m as i32 - 1))
+        }
+    }
+
     /// Whether s ≤ 0 anywhere in the energy window [lo, hi] (eV, total), and where.
     pub fn inversion(&self, lo: f64, hi: f64) -> Option<Inversion> {
         let phi_s = self.stationary_energy()?;

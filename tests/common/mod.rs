@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod stats;
+
 use pelt::system::Coords;
 use std::path::{Path, PathBuf};
 
