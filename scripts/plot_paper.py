@@ -39,12 +39,14 @@ def load(case_dir):
     p = f["parameters"]
     n = int(p["atoms"][()])
     eq = int(p["equilibration"][()])
+    done = int(p["steps_done"][()])  # rows beyond it are not (yet) data
     kb = float(p["boltzmann_constant"][()])
     out = {"atoms": n, "epsilon": float(p["epsilon"][()]), "T": [], "phi": [], "cv_fl": [],
            "dR": [], "V_ell": [], "s_neg": [], "E_IS": []}
     for k, T in enumerate(f["tempering/temperature"][:]):
         g = f["observables"][sorted(f["observables"].keys())[k]]
-        keep = g["potential_energy/step"][:] > eq
+        st = g["potential_energy/step"][:]
+        keep = (st > eq) & (st <= done)
         phi = g["potential_energy/value"][:][keep]
         H = g["total_energy/value"][:][keep]
         R = g["radii_of_gyration/value"][:][keep]
@@ -57,7 +59,8 @@ def load(case_dir):
         out["s_neg"].append((s <= 0).mean())
         if "inherent_structures" in f:
             q = f["inherent_structures"][sorted(f["inherent_structures"].keys())[k]]
-            e = q["energy"][:][q["step"][:] > eq]
+            qs = q["step"][:]
+            e = q["energy"][:][(qs > eq) & (qs <= done)]
             out["E_IS"].append(e.mean() / n if len(e) else np.nan)
         else:
             out["E_IS"].append(np.nan)

@@ -434,7 +434,7 @@ fn a_non_pelt_hdf5_file_is_named_as_such() {
 #[test]
 fn sigint_stops_cleanly_like_sigterm() {
     let dir = scratch_dir("rel", "sigint");
-    let inp = input(&dir, 60_000, "");
+    let inp = input(&dir, 20_000, "");
     let out = dir.join("out");
     let child = pelt_command(
         None,
@@ -457,6 +457,15 @@ fn sigint_stops_cleanly_like_sigterm() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("stopped by SIGINT"), "{err}");
+    // The stopped run's file reads up to its checkpoint and no further: no fill rows.
+    let c = pelt::output::Checkpoint::read(&out.join("checkpoint.json")).unwrap();
+    let data = pelt::output::reader::read(&out.join("run.h5"), Default::default()).unwrap();
+    for t in &data.temperatures {
+        assert_eq!(t.samples.step.last().copied(), Some(c.tempering.step));
+        assert!(t.samples.phi.iter().all(|x| x.is_finite()));
+        assert_eq!(t.samples.phi.len(), t.samples.step.len());
+    }
+    assert_eq!(data.exchanges.step.last().copied(), Some(c.tempering.step));
     let o = run(&inp, &out, &["--resume"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let fresh = dir.join("fresh");
