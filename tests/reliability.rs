@@ -166,7 +166,11 @@ fn a_huge_atom_count_is_refused_before_allocating() {
     let o = run(&inp, &dir.join("out"), &[]);
     assert_refused(
         &o,
-        &["start.xyz:1:", "99999999999999 atoms", "only 2 lines"],
+        &[
+            "start.xyz:4:",
+            "ended after 2 atom lines",
+            "announces 99999999999999 atoms",
+        ],
     );
 }
 

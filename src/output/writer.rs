@@ -1,8 +1,9 @@
 //! The run file: one HDF5 file laid out after H5MD 1.1, written collectively by every rank
 //! through MPI-IO. Samples, frames, quenches and the index process are buffered in memory
 //! and written at [`Writer::flush`] (at every checkpoint and at the end of the run); the row
-//! of every record follows from its step, so each rank writes exactly the rows it holds and
-//! a file can be cut back to any step on resume. Layout: docs/FORMAT.md.
+//! of every record follows from its step, so each rank writes exactly the rows it holds.
+//! Every dataset is allocated for the whole run when the file is made, so that no HDF5
+//! metadata changes afterwards (crash consistency: [`Writer`], docs/FORMAT.md).
 
 use super::h5::{self, H5Result};
 use crate::system::Coords;
@@ -207,50 +208,47 @@ impl Series {
     /// far as they hold steps ≤ `step`; rank 0 (`root`) reads and writes, the others take
     /// part with nothing.
     fn copy_from(&mut self, old: Option<&File>, step: u64, root: bool) -> H5Result<()> {
-        let want = (step / self.interval) as usize;
-        let tail: usize = self.ds.shape()[1..].iter().product();
-        let n = want.min(self.ds.shape()[0]);
+        let n = ((step / self.interval) as usize).min(self.ds.shape()[0]);
         if n == 0 {
             return Ok(());
         }
-        const BLOCK: usize = 4096;
-        let mut start = 0;
-        loop {
-            let end = (start + BLOCK).min(n);
-            let rows: Vec<u64> = if root {
-                (start as u64..end as u64).collect()
-            } else {
-                Vec::new()
-            };
-            if let (true, Some(old)) = (root, old) {
-                let src = old.dataset(&self.ds.name())?;
-                if src.shape()[0] < end {
-                    return Err(hdf5::Error::from(format!(
-                        "{}: {} rows, the checkpoint at step {step} needs {n}",
-                        src.name(),
-                        src.shape()[0]
-                    )));
-                }
-                let v_f64 = || read_rows::<f64>(&src, start, end);
-                let v_i64 = || read_rows::<i64>(&src, start, end);
-                match &self.buf {
-                    Buffer::F64(_) => {
-                        let v = v_f64()?;
-                        debug_assert_eq!(v.len(), rows.len() * tail);
-                        h5::write_rows(&self.ds, &rows, &v)?;
-                    }
-                    Buffer::I64(_) => h5::write_rows(&self.ds, &rows, &v_i64()?)?,
-                }
-            } else {
-                match &self.buf {
-                    Buffer::F64(_) => h5::write_rows::<f64>(&self.ds, &rows, &[])?,
-                    Buffer::I64(_) => h5::write_rows::<i64>(&self.ds, &rows, &[])?,
-                }
+        let src = match (root, old) {
+            (true, Some(old)) => Some(old.dataset(&self.ds.name())?),
+            _ => None,
+        };
+        if let Some(src) = &src {
+            if src.shape()[0] < n {
+                return Err(hdf5::Error::from(format!(
+                    "{}: {} rows, the checkpoint at step {step} needs {n}",
+                    src.name(),
+                    src.shape()[0]
+                )));
             }
-            // Every rank loops the same number of times: the block count follows from n.
-            start = end;
-            if start >= n {
-                break;
+        }
+        // Blocks of rows, so that memory stays small; every rank takes part in every block
+        // (the block count follows from n, the same everywhere).
+        const BLOCK: usize = 4096;
+        for start in (0..n).step_by(BLOCK) {
+            let end = (start + BLOCK).min(n);
+            let rows: Vec<u64> = match &src {
+                Some(_) => (start as u64..end as u64).collect(),
+                None => Vec::new(),
+            };
+            match &self.buf {
+                Buffer::F64(_) => {
+                    let v = match &src {
+                        Some(d) => read_rows::<f64>(d, start, end)?,
+                        None => Vec::new(),
+                    };
+                    h5::write_rows(&self.ds, &rows, &v)?
+                }
+                Buffer::I64(_) => {
+                    let v = match &src {
+                        Some(d) => read_rows::<i64>(d, start, end)?,
+                        None => Vec::new(),
+                    };
+                    h5::write_rows(&self.ds, &rows, &v)?
+                }
             }
         }
         Ok(())

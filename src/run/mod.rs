@@ -155,25 +155,21 @@ fn agree(
         s.sources.potential,
         s.sources.structure
     );
-    let mine = format!(
-        "{} {} {kernel}",
-        &output::sha256_hex(what.as_bytes())[..16],
-        s.cfg.path.display()
-    );
+    let mine = format!("{} {kernel}", &output::sha256_hex(what.as_bytes())[..16]);
     let all = parallel::all_strings(world, &mine);
     if all.iter().all(|x| x == &all[0]) {
         return Ok(());
     }
+    // Every rank is here (the comparison is the same everywhere): the input paths too,
+    // for the message.
+    let paths = parallel::all_strings(world, &s.cfg.path.display().to_string());
     let listed: Vec<String> = all
         .iter()
+        .zip(&paths)
         .enumerate()
-        .map(|(r, x)| {
-            let mut f = x.splitn(3, ' ');
-            let (digest, rest) = (
-                f.next().unwrap_or(""),
-                f.collect::<Vec<_>>().join(", kernel "),
-            );
-            format!("rank {r}: {rest} (digest {digest})")
+        .map(|(r, (x, path))| {
+            let (digest, kernel) = x.split_once(' ').unwrap_or((x, ""));
+            format!("rank {r}: {path}, kernel {kernel} (digest {digest})")
         })
         .collect();
     if world.rank() == 0 {

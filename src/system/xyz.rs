@@ -49,16 +49,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Structure, StructureError> {
             "the number of atoms is 0; expected at least 1",
         ));
     }
-    // Checked against what the file can hold before anything is allocated for n atoms.
-    if n > lines.len().saturating_sub(2) {
+    // Checked against what the file holds before anything is allocated for n atoms (a count
+    // of 99999999999999 must be an error, not an allocation failure).
+    let available = lines.len().saturating_sub(2);
+    if n > available {
         return Err(err(
             path,
-            1,
-            format!(
-                "line 1 announces {n} atoms, but the file has only {} lines after the comment \
-                 line; expected one line per atom",
-                lines.len().saturating_sub(2)
-            ),
+            lines.len(),
+            format!("file ended after {available} atom lines; line 1 announces {n} atoms"),
         ));
     }
     let comment = lines.get(1).ok_or_else(|| {
