@@ -168,7 +168,7 @@ fn a_failing_rank_brings_the_job_down() {
     // Rank 0 cannot rename its first checkpoint over a folder; rank 1 is already waiting in
     // the next exchange and must not be left hanging.
     std::fs::create_dir_all(out.join("checkpoint.json").join("blocker")).unwrap();
-    let mut child = pelt(
+    let child = pelt(
         Some(2),
         &[
             "run",
@@ -184,15 +184,11 @@ fn a_failing_rank_brings_the_job_down() {
     .unwrap();
     // Structural, not timed: the job must end by itself. The whole run would take minutes;
     // a hang is caught by the deadline, which is far beyond any load of a shared machine.
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("mpirun -np 2 did not end after rank 0 failed: the other rank hangs");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = common::output_or_hang(
+        child,
+        300,
+        "mpirun -np 2 did not end after rank 0 failed: the other rank hangs",
+    );
     let err = text(&o.stderr);
     assert!(!o.status.success(), "{err}");
     assert!(err.contains("error (rank 0 of 2)"), "{err}");

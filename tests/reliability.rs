@@ -346,7 +346,7 @@ fn ranks_with_different_inputs_fail_together() {
         a.to_str().unwrap(),
         b.to_str().unwrap(),
     );
-    let mut child = std::process::Command::new("mpirun")
+    let child = std::process::Command::new("mpirun")
         .args([
             "-np", "1", bin, "run", a_s, "-o", o, ":", "-np", "1", bin, "run", b_s, "-o", o,
         ])
@@ -357,15 +357,7 @@ fn ranks_with_different_inputs_fail_together() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("ranks with different inputs hang");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let r = child.wait_with_output().unwrap();
+    let r = common::output_or_hang(child, 120, "ranks with different inputs hang");
     let err = text(&r.stderr);
     assert!(!r.status.success(), "{err}");
     assert!(err.contains("do not run the same input"), "{err}");
@@ -595,7 +587,7 @@ fn a_guard_on_one_rank_ends_the_whole_mpi_job() {
         .replace("t_max = \"700 K\"", "t_max = \"1e6 K\"");
     std::fs::write(&inp, t).unwrap();
     let out = dir.join("out");
-    let mut child = pelt_command(
+    let child = pelt_command(
         Some(3),
         &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
     )
@@ -603,15 +595,7 @@ fn a_guard_on_one_rank_ends_the_whole_mpi_job() {
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("a guard on one rank left the others hanging");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let o = child.wait_with_output().unwrap();
+    let o = common::output_or_hang(child, 120, "a guard on one rank left the others hanging");
     let err = text(&o.stderr);
     assert!(!o.status.success(), "{err}");
     // The hottest replica (rank 2) trips the guard and names itself.

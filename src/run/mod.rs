@@ -556,11 +556,7 @@ fn run_ranks(
     };
     if checkpoint.is_none() {
         // A checkpoint of step 0: from the moment run.h5 exists, --resume can continue it.
-        record
-            .writer
-            .flush(tempering.statistics())
-            .map_err(|e| file_error(&file, e))?;
-        write_checkpoint(
+        save(
             world,
             &parts,
             &out,
@@ -569,7 +565,6 @@ fn run_ranks(
             &mut record,
             &mut exchange,
         )?;
-        record.writer.mark(0).map_err(|e| file_error(&file, e))?;
     }
     let outcome = loop {
         let target = (tempering.steps_done() / segment + 1) * segment;
@@ -582,12 +577,7 @@ fn run_ranks(
             });
         }
         let t = Instant::now();
-        let step = tempering.steps_done();
-        record
-            .writer
-            .flush(tempering.statistics())
-            .map_err(|e| file_error(&file, e))?;
-        write_checkpoint(
+        saved = save(
             world,
             &parts,
             &out,
@@ -596,8 +586,6 @@ fn run_ranks(
             &mut record,
             &mut exchange,
         )?;
-        record.writer.mark(step).map_err(|e| file_error(&file, e))?;
-        saved = step;
         flushing += t.elapsed();
         if outcome != Outcome::Paused {
             break outcome;
@@ -662,6 +650,29 @@ struct CheckpointParts<'a> {
     cfg: &'a Config,
     sources: &'a output::Sources,
     equilibration: u64,
+}
+
+/// Collective: a checkpoint of the step the run is at, in the three steps of
+/// docs/FORMAT.md (rows written and synced; `checkpoint.json` replaced; `steps_done`
+/// marked). Returns the step.
+fn save(
+    world: &SimpleCommunicator,
+    parts: &CheckpointParts,
+    out: &Path,
+    tempering: &Tempering,
+    walkers: &[(usize, MdWalker)],
+    record: &mut Record,
+    exchange: &mut dyn Exchange,
+) -> Result<u64, RunError> {
+    let file = out.join(RUN_FILE);
+    let step = tempering.steps_done();
+    record
+        .writer
+        .flush(tempering.statistics())
+        .map_err(|e| file_error(&file, e))?;
+    write_checkpoint(world, parts, out, tempering, walkers, record, exchange)?;
+    record.writer.mark(step).map_err(|e| file_error(&file, e))?;
+    Ok(step)
 }
 
 /// Collective: every rank's replicas and lowest quench to rank 0, which writes the

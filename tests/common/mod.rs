@@ -165,3 +165,22 @@ pub fn assert_same_physics(a: &Path, b: &Path) {
         );
     }
 }
+
+/// Wait for `child` to end by itself (its stdout and stderr piped); a child still running
+/// after `seconds` is killed and the test fails with `hang` (a deadline far beyond any load
+/// of a shared machine: the check is that the job ends, not how fast).
+pub fn output_or_hang(
+    mut child: std::process::Child,
+    seconds: u64,
+    hang: &str,
+) -> std::process::Output {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{hang}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
