@@ -615,6 +615,54 @@ fn tree(
     Ok((temperatures, tempering, steps_done))
 }
 
+/// Check, read-only, that the run file at `path` holds the records of `step` (a
+/// checkpoint's) for the run in `layout`: it is a pelt run file, and the `step` rows of the
+/// first temperature's energies and of the index process at `step` name that step (not the
+/// fill value, not another step). Returns the steps the file is allocated for
+/// (`/parameters/steps`). Every rank may call it: it only reads.
+pub fn verify(path: &Path, layout: &Layout, step: u64) -> H5Result<u64> {
+    let file = File::open(path)?;
+    if file.group("h5md").is_err() || file.group("parameters").is_err() {
+        return Err(hdf5::Error::from(
+            "not a pelt run file (no /h5md, /parameters)",
+        ));
+    }
+    let steps = file
+        .dataset("parameters/steps")?
+        .read_scalar::<i64>()?
+        .max(0) as u64;
+    let k = layout.temperatures.len();
+    for (name, interval) in [
+        (
+            format!("observables/{}/{}/step", group_name(0, k), OBSERVABLES[0].0),
+            layout.energy_interval,
+        ),
+        (
+            "tempering/index_process/step".to_string(),
+            layout.swap_interval,
+        ),
+    ] {
+        if step < interval {
+            continue;
+        }
+        let ds = file.dataset(&name)?;
+        let row = (step / interval - 1) as usize;
+        if ds.shape().first().is_none_or(|&n| n <= row) {
+            return Err(hdf5::Error::from(format!(
+                "/{name} has {:?} rows, the checkpoint's step {step} is in row {row}",
+                ds.shape()
+            )));
+        }
+        let v = ds.read_slice_1d::<i64, _>(s![row..row + 1])?[0];
+        if v != step as i64 {
+            return Err(hdf5::Error::from(format!(
+                "/{name} row {row} holds step {v}, expected {step}"
+            )));
+        }
+    }
+    Ok(steps)
+}
+
 /// Open `path` with MPI-IO on `comm`, read-write.
 fn open_rw(comm: mpi::ffi::MPI_Comm, path: &Path) -> H5Result<File> {
     let mut b = File::with_options();
@@ -792,31 +840,6 @@ impl Writer {
         h5::write_whole(&self.steps_done, &[step as i64], self.root)?;
         self.file.flush()?;
         fault("marker-written")
-    }
-
-    /// Check that the file holds the records of `step` (the last checkpoint's): the step
-    /// rows of the energies of the first temperature and of the index process at `step`
-    /// name that step.
-    pub fn check_step(&self, step: u64) -> H5Result<()> {
-        for s in [
-            &self.temperatures[0].observables.clock.step,
-            &self.tempering.clock.step,
-        ] {
-            if step < s.interval {
-                continue;
-            }
-            let row = (step / s.interval - 1) as usize;
-            let v = s.ds.read_slice_1d::<i64, _>(s![row..row + 1])?;
-            let want = (row as u64 + 1) * s.interval;
-            if v[0] != want as i64 {
-                return Err(hdf5::Error::from(format!(
-                    "{} row {row} holds step {}, expected {want}",
-                    s.ds.name(),
-                    v[0]
-                )));
-            }
-        }
-        Ok(())
     }
 
     /// Collective: set `/parameters/equilibration` (the step after which the summary

@@ -456,71 +456,14 @@ fn run_ranks(
         steps: tp.steps,
     };
     let file = out.join(RUN_FILE);
-    let comm = world.as_raw();
-    let writer = match &checkpoint {
-        Some(c) if c.steps == tp.steps => {
-            let mut w = Writer::open(comm, &file, layout, root).map_err(|e| {
-                file_error(
-                    &file,
-                    format!(
-                        "cannot continue it: {e}. It does not match {} (is it a pelt run file \
-                         of this run?)",
-                        checkpoint_path.display()
-                    ),
-                )
-            })?;
-            w.check_step(c.tempering.step).map_err(|e| {
-                file_error(
-                    &file,
-                    format!(
-                        "does not hold the run up to the checkpoint in {} ({e})",
-                        checkpoint_path.display()
-                    ),
-                )
-            })?;
-            w.set_equilibration(equilibration)
-                .map_err(|e| file_error(&file, e))?;
-            w
-        }
-        Some(c) => {
-            if root {
-                log::info!(
-                    "the run's length changes from {} to {} steps: rebuilding {} for the new \
-                     length (the old file stays until the new one is complete)",
-                    c.steps,
-                    tp.steps,
-                    file.display()
-                );
-            }
-            let p = parameters(&cfg, &prep, &sources, world)?;
-            Writer::rebuild(comm, &file, layout, &p, c.tempering.step, root).map_err(|e| {
-                file_error(
-                    &file,
-                    format!(
-                        "cannot continue it: {e}. It does not match {} (is it a pelt run file \
-                         of this run?)",
-                        checkpoint_path.display()
-                    ),
-                )
-            })?
-        }
-        None => {
-            let p = parameters(&cfg, &prep, &sources, world)?;
-            if root {
-                check_room(&out, &layout)?;
-                // --force: the old checkpoint goes first, so that it can never be taken for
-                // the new file's (a kill between here and the step-0 checkpoint leaves a
-                // run.h5 without a checkpoint, which --resume refuses and --force redoes).
-                match std::fs::remove_file(&checkpoint_path) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                        return Err(file_error(&checkpoint_path, e))
-                    }
-                    _ => {}
-                }
-            }
-            Writer::create(comm, &file, layout, &p, root).map_err(|e| file_error(&file, e))?
-        }
-    };
+    let (writer, rebuilt) = open_writer(
+        world,
+        (&cfg, &prep, &sources),
+        &out,
+        checkpoint.as_ref(),
+        layout,
+        equilibration,
+    )?;
     if root {
         log::info!("writing {}", file.display());
     }
@@ -554,8 +497,10 @@ fn run_ranks(
         sources: &sources,
         equilibration,
     };
-    if checkpoint.is_none() {
-        // A checkpoint of step 0: from the moment run.h5 exists, --resume can continue it.
+    if checkpoint.is_none() || rebuilt {
+        // A checkpoint at once: of step 0 (from the moment run.h5 exists, --resume can
+        // continue it), or of a rebuilt file (whose length the old checkpoint does not
+        // know).
         save(
             world,
             &parts,
@@ -623,6 +568,69 @@ fn run_ranks(
         (elapsed, steps_run),
     )?;
     Ok(Ending::Finished { report })
+}
+
+/// The run file's writer: made new (no checkpoint), opened to continue, or rebuilt for
+/// another length (the file's `/parameters/steps` differs from the run's); `true` when
+/// rebuilt.
+fn open_writer(
+    world: &SimpleCommunicator,
+    (cfg, prep, sources): (&Config, &Prepared, &output::Sources),
+    out: &Path,
+    checkpoint: Option<&Checkpoint>,
+    layout: Layout,
+    equilibration: u64,
+) -> Result<(Writer, bool), RunError> {
+    let root = world.rank() == 0;
+    let comm = world.as_raw();
+    let file = out.join(RUN_FILE);
+    let checkpoint_path = out.join(CHECKPOINT_FILE);
+    let not_this_run = |e: hdf5::Error| {
+        file_error(
+            &file,
+            format!(
+                "cannot continue it: {e}; it does not hold the run of {} (restore the run.h5 \
+                 that belongs to it, or start again with --force)",
+                checkpoint_path.display()
+            ),
+        )
+    };
+    let Some(c) = checkpoint else {
+        let p = parameters(cfg, prep, sources, world)?;
+        if root {
+            check_room(out, &layout)?;
+            // --force: the old checkpoint goes first, so that it can never be taken for the
+            // new file's (a kill between here and the step-0 checkpoint leaves a run.h5
+            // without a checkpoint, which --resume refuses and --force redoes).
+            match std::fs::remove_file(&checkpoint_path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(file_error(&checkpoint_path, e))
+                }
+                _ => {}
+            }
+        }
+        let w = Writer::create(comm, &file, layout, &p, root).map_err(|e| file_error(&file, e))?;
+        return Ok((w, false));
+    };
+    let step = c.tempering.step;
+    let steps = output::writer::verify(&file, &layout, step).map_err(not_this_run)?;
+    if steps == layout.steps {
+        let mut w = Writer::open(comm, &file, layout, root).map_err(not_this_run)?;
+        w.set_equilibration(equilibration)
+            .map_err(|e| file_error(&file, e))?;
+        return Ok((w, false));
+    }
+    if root {
+        log::info!(
+            "the run's length changes from {steps} to {} steps: rebuilding {} for the new \
+             length (the old file stays until the new one is complete)",
+            layout.steps,
+            file.display()
+        );
+    }
+    let p = parameters(cfg, prep, sources, world)?;
+    let w = Writer::rebuild(comm, &file, layout, &p, step, root).map_err(not_this_run)?;
+    Ok((w, true))
 }
 
 /// Refuse to start a run whose file cannot fit on its file system (the file is allocated
