@@ -134,6 +134,24 @@ fn an_absurd_temperature_stops_at_the_guard() {
 }
 
 #[test]
+fn an_absurd_phi0_with_force_inversion_allowed_stops_at_the_guard() {
+    let dir = scratch_dir("rel", "phi0");
+    let inp = input(&dir, 4000, "");
+    let t = std::fs::read_to_string(&inp)
+        .unwrap()
+        .replace(
+            "epsilon = 0.0",
+            "epsilon = 1e-4\nallow_force_inversion = true",
+        )
+        .replace("phi0 = \"-2.58 eV\"", "phi0 = \"1e6 eV\"");
+    std::fs::write(&inp, t).unwrap();
+    let out = dir.join("out");
+    let o = run(&inp, &out, &[]);
+    assert_refused(&o, &["blow-up", "check epsilon, phi0"]);
+    assert!(!out.join("lowest.xyz").exists());
+}
+
+#[test]
 fn a_blow_up_in_nve_with_a_10_fs_step_is_caught() {
     // Al43 at epsilon = -4e-5 (forces scaled up 2-6x near the ground state), NVE, 10 fs.
     let dir = scratch_dir("rel", "nve");

@@ -149,9 +149,12 @@ impl Guard {
             return Err(Breach {
                 step,
                 what: format!(
-                    "blow-up: the conserved energy moved from {h0:.6} to {conserved:.6} eV between \
-                     steps {s0} and {step} ({drift:.3e} eV/atom/ps; the guard allows {:e}); the \
-                     time step ({dt_fs} fs) is too long for these forces",
+                    "blow-up: the conserved energy moved from {} to {} eV between steps {s0} \
+                     and {step} ({drift:.3e} eV/atom/ps; the guard allows {:e}): the time step \
+                     ({dt_fs} fs) is too long for these forces, or the forces make no sense \
+                     (check epsilon, phi0, m, the temperatures and the start structure)",
+                    energy(h0),
+                    energy(conserved),
                     limits.max_drift
                 ),
             });
@@ -167,6 +170,15 @@ impl Guard {
             });
         }
         Ok(())
+    }
+}
+
+/// An energy for a message: fixed-point while it is of a sensible size, else scientific.
+fn energy(e: f64) -> String {
+    if e.abs() < 1e7 {
+        format!("{e:.6}")
+    } else {
+        format!("{e:.4e}")
     }
 }
 

@@ -81,6 +81,9 @@ fn valid_steps(step: Vec<i64>, done: u64) -> Vec<u64> {
 pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
     let shown = path.display().to_string();
     let c = Ctx { path: &shown };
+    // The operating system's word for a file that cannot be read (HDF5's message repeats
+    // itself and hides it).
+    std::fs::File::open(path).map_err(|e| c.err("open", e))?;
     let file = File::open(path).map_err(|e| {
         if path.exists() && !has_hdf5_signature(path) {
             c.err(
