@@ -7,7 +7,7 @@ mod common;
 
 use common::{assert_same_physics, pelt_command, repo, scratch_dir};
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn text(b: &[u8]) -> String {
@@ -70,6 +70,31 @@ fn assert_refused(o: &Output, words: &[&str]) -> String {
         assert!(err.contains(w), "expected '{w}' in:\n{err}");
     }
     err
+}
+
+/// Start `pelt run INP -o OUT` (stderr piped) and return once its first checkpoint is on
+/// disk; the run's output if it ended first.
+fn started(inp: &Path, out: &Path) -> Result<Child, Output> {
+    let mut child = pelt_command(
+        None,
+        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let t = Instant::now();
+    while !out.join("checkpoint.json").exists() {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "no checkpoint after 60 s"
+        );
+        if child.try_wait().unwrap().is_some() {
+            return Err(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(child)
 }
 
 /// Every file of a folder with its bytes (to show nothing was changed).
@@ -291,22 +316,7 @@ fn a_second_writer_is_refused_while_a_run_holds_the_folder() {
     let dir = scratch_dir("rel", "lock");
     let inp = input(&dir, 400_000, "");
     let out = dir.join("out");
-    let mut first = pelt_command(
-        None,
-        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let t = Instant::now();
-    while !out.join("checkpoint.json").exists() {
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "the first run never checkpointed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut first = started(&inp, &out).expect("a 400 000-step run outlasts its first checkpoint");
     let o = run(&inp, &out, &["--resume"]);
     assert_refused(&o, &["is in use by another pelt run", "pid"]);
     let o = run(&inp, &out, &["--force"]);
@@ -450,19 +460,7 @@ fn sigint_stops_cleanly_like_sigterm() {
     let dir = scratch_dir("rel", "sigint");
     let inp = input(&dir, 20_000, "");
     let out = dir.join("out");
-    let child = pelt_command(
-        None,
-        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let t = Instant::now();
-    while !out.join("checkpoint.json").exists() {
-        assert!(t.elapsed() < Duration::from_secs(60));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = started(&inp, &out).expect("the run outlasts its first checkpoint");
     // SAFETY: a signal to our own child.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);
@@ -507,16 +505,9 @@ fn a_file_error_prints_its_cause_once() {
 
 #[test]
 fn a_full_file_system_is_named_before_the_run_starts() {
-    let mnt = scratch_dir("rel", "small-fs");
-    let ok = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=512k", "tmpfs"])
-        .arg(&mnt)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("cannot mount a small tmpfs here (not root?): case not run");
+    let Some(mnt) = small_fs("small-fs", "512k") else {
         return;
-    }
+    };
     let dir = scratch_dir("rel", "small-fs-input");
     let inp = input(&dir, 100_000, "");
     let o = run(&inp, &mnt.join("out"), &[]);
@@ -549,27 +540,16 @@ fn a_disk_that_fills_during_the_run_is_named_and_the_run_resumes() {
     // A 1.7 MB run file on a 4 MB file system.
     let inp = input(&dir, 20_000, "");
     let out = mnt.join("out");
-    let mut child = pelt_command(
-        None,
-        &["run", inp.to_str().unwrap(), "-o", out.to_str().unwrap()],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let t = Instant::now();
-    while !out.join("checkpoint.json").exists() {
-        assert!(t.elapsed() < Duration::from_secs(60));
-        if child.try_wait().unwrap().is_some() {
-            let o = child.wait_with_output().unwrap();
+    let child = match started(&inp, &out) {
+        Ok(c) => c,
+        Err(o) => {
             let _ = std::process::Command::new("umount").arg(&mnt).status();
             panic!(
                 "the run ended before its first checkpoint: {}",
                 text(&o.stderr)
             );
         }
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    };
     // Fill every byte left: the next checkpoint cannot be written.
     let filler = mnt.join("filler");
     let mut f = std::fs::File::create(&filler).unwrap();
