@@ -7,6 +7,11 @@
 #   libclang-dev pkg-config        what the bindgen-based -sys crates need to find them
 #   python3-h5py python3-numpy     Debian's Python reads the run file (scripts/read_example.py)
 #   fonts-dejavu-core              the font of the figures `pelt analyze` draws
+#   python3-venv                   for the readers' virtual environment below
+#
+# It then makes .venv/ in the repository (Debian's python3, pip, PyPI) with the trajectory
+# readers the tests check pelt's files against, pinned: MDAnalysis, ASE, h5py (the versions
+# in READERS below). `.venv/bin/python` is what tests/readers.rs runs.
 #
 # It also writes /etc/profile.d/pelt-mpirun.sh (and prints the same lines) with the
 # settings `mpirun` needs on a small machine run as root:
@@ -17,7 +22,7 @@
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libclang-dev pkg-config
-          python3-h5py python3-numpy fonts-dejavu-core)
+          python3-h5py python3-numpy fonts-dejavu-core python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -49,6 +54,20 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 PROF
     echo "setup.sh: wrote $profile"
+fi
+
+# The real readers, in the project's own virtual environment (idempotent: reinstalled only
+# when a pinned version is missing).
+READERS=("MDAnalysis==2.11.0" "ase==3.29.0" "h5py==3.16.0")
+venv="$(cd "$(dirname "$0")/.." && pwd)/.venv"
+want="MDAnalysis 2.11.0, ase 3.29.0, h5py 3.16.0"
+have=$("$venv/bin/python" -c 'import MDAnalysis, ase, h5py; print(f"MDAnalysis {MDAnalysis.__version__}, ase {ase.__version__}, h5py {h5py.__version__}")' 2>/dev/null || true)
+if [ "$have" != "$want" ]; then
+    echo "setup.sh: installing the readers into $venv: ${READERS[*]}"
+    [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "${READERS[@]}"
+else
+    echo "setup.sh: readers present in $venv ($have)"
 fi
 
 # Confirm the parallel HDF5 and MPI are visible to pkg-config (what hdf5-metno-sys and

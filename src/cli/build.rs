@@ -13,11 +13,11 @@ pub struct BuildArgs {
     /// Element symbol written to the file.
     #[arg(long, global = true, default_value = "Al")]
     element: String,
-    /// Output file (xyz; extended xyz if it ends in .extxyz or with --extended). Default: stdout.
+    /// Output file (extended xyz, whatever its name). Default: stdout.
     #[arg(short, long, global = true)]
     output: Option<PathBuf>,
-    /// Write extended xyz (Properties=species:S:1:pos:R:3, pbc="F F F").
-    #[arg(long, global = true)]
+    /// Accepted for old scripts: every output is extended xyz now.
+    #[arg(long, global = true, hide = true)]
     extended: bool,
     /// Replace the output file if it exists.
     #[arg(long, global = true)]
@@ -134,11 +134,13 @@ pub fn run(a: BuildArgs) -> Result<()> {
         pelt::version::PELT_VERSION
     );
     let s = Structure::new(&a.element, pos, comment);
-    let extended = a.extended
-        || a.output
-            .as_ref()
-            .is_some_and(|p| p.extension().is_some_and(|e| e == "extxyz"));
-    let text = xyz::to_string(&s, extended, &[]);
+    // Always extended xyz: readers (ASE, OVITO) parse the comment line as key=value pairs,
+    // and a free-text comment becomes junk keys.
+    let info = [
+        ("nn_distance", format!("{d}")),
+        ("pelt_version", pelt::version::PELT_VERSION.to_string()),
+    ];
+    let text = xyz::to_extxyz(&s, &info, None);
     match &a.output {
         Some(path) => {
             xyz::write_new(path, &text, a.force)?;

@@ -18,7 +18,8 @@ pub struct QuenchArgs {
     potential: PathBuf,
     /// Structure to quench (xyz or extended xyz).
     structure: PathBuf,
-    /// Where to write the minimised structure (extended xyz, with its energy).
+    /// Where to write the minimised structure (extended xyz with its energy and the forces
+    /// at the minimum).
     #[arg(short, long)]
     output: PathBuf,
     /// Minimiser.
@@ -86,7 +87,11 @@ pub fn run(a: QuenchArgs) -> Result<()> {
             (out.termination == Termination::Converged).to_string(),
         ),
     ];
-    xyz::write_new(&a.output, &xyz::to_string(&q, true, &info), a.force)?;
+    // Forces at the minimum (eV/Å, of φ): readers such as ASE's get_forces() find them.
+    let mut eval = pelt::potential::Evaluation::new(q.len());
+    pelt::potential::Potential::compute(&pot, &q.positions, &mut eval);
+    let text = xyz::to_extxyz(&q, &info, Some(&eval.forces));
+    xyz::write_new(&a.output, &text, a.force)?;
     log::info!("wrote {}", a.output.display());
     Ok(())
 }

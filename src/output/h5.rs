@@ -35,6 +35,15 @@ pub fn string_attr(loc: &Location, name: &str, value: &str) -> H5Result<()> {
         .write_scalar(&v)
 }
 
+/// A fixed-length ASCII string attribute (where the H5MD specification asks for one).
+pub fn fixed_ascii_attr(loc: &Location, name: &str, value: &str) -> H5Result<()> {
+    let v: hdf5::types::FixedAscii<64> = hdf5::types::FixedAscii::from_ascii(value.as_bytes())
+        .map_err(|_| hdf5::Error::from(format!("attribute {name}: not ASCII of ≤ 64 bytes")))?;
+    loc.new_attr::<hdf5::types::FixedAscii<64>>()
+        .create(name)?
+        .write_scalar(&v)
+}
+
 /// A string-array attribute.
 pub fn strings_attr(loc: &Location, name: &str, values: &[String]) -> H5Result<()> {
     let v: Vec<VarLenUnicode> = values

@@ -502,7 +502,7 @@ fn tree(
             layout,
             &radii_group,
             "value",
-            (&[3], ev, "angstrom"),
+            (&[3], ev, "Angstrom"),
             true,
         )?;
         let observables = Observables {
@@ -534,7 +534,7 @@ fn tree(
                 layout,
                 &pos,
                 "value",
-                (&pos_tail(layout), pv, "angstrom"),
+                (&pos_tail(layout), pv, "Angstrom"),
                 true,
             )?;
             let velocity = if layout.velocities {
@@ -542,7 +542,7 @@ fn tree(
                 if making {
                     link_clock(&vg, &format!("/particles/{name}/position"))?;
                 }
-                let spec = (&pos_tail(layout)[..], pv, "angstrom/fs");
+                let spec = (&pos_tail(layout)[..], pv, "Angstrom fs-1");
                 Some(Series::at(mode, layout, &vg, "value", spec, true)?)
             } else {
                 None
@@ -569,9 +569,9 @@ fn tree(
                 Some(Inherent {
                     clock: Clock::at(mode, layout, &g, iv)?,
                     energy: s("energy", &[], "eV", true)?,
-                    position: s("position", &pos_tail(layout), "angstrom", true)?,
+                    position: s("position", &pos_tail(layout), "Angstrom", true)?,
                     iterations: s("iterations", &[], "1", false)?,
-                    max_force: s("max_force", &[], "eV/angstrom", true)?,
+                    max_force: s("max_force", &[], "eV Angstrom-1", true)?,
                     converged: s("converged", &[], "1", false)?,
                     replica: s("replica", &[], "1", false)?,
                 })
@@ -924,15 +924,41 @@ fn link_clock(g: &Group, from: &str) -> H5Result<()> {
     g.link_hard(&format!("{from}/time"), "time")
 }
 
+/// The person running pelt: `$USER`, `$LOGNAME`, the name of this uid in /etc/passwd, or
+/// "uid N".
+fn author() -> String {
+    for v in ["USER", "LOGNAME"] {
+        if let Ok(u) = std::env::var(v) {
+            if !u.trim().is_empty() {
+                return u;
+            }
+        }
+    }
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
+}
+
 fn write_h5md(file: &File, p: &Parameters) -> H5Result<()> {
     let h = file.create_group("h5md")?;
     h5::number_attr(&h, "version", &[1i32, 1])?;
-    let author = h.create_group("author")?;
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    h5::string_attr(&author, "name", &user)?;
+    let who = h.create_group("author")?;
+    h5::string_attr(&who, "name", &author())?;
     let creator = h.create_group("creator")?;
     h5::string_attr(&creator, "name", "pelt")?;
-    h5::string_attr(&creator, "version", &p.pelt_version)
+    h5::string_attr(&creator, "version", &p.pelt_version)?;
+    // The units module: every `unit` attribute follows its grammar (Angstrom, fs-1, …).
+    let units = h.create_group("modules")?.create_group("units")?;
+    h5::number_attr(&units, "version", &[1i32, 0])?;
+    h5::fixed_ascii_attr(&units, "system", "SI")
 }
 
 /// `/parameters`; returns `/parameters/steps_done` (0 until the first checkpoint).
@@ -955,8 +981,10 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
     }
     h5::strings_attr(&g, "hosts", &p.hosts)?;
     let n = layout.atoms as f64;
+    // ε φ^m is an energy: ε is in eV^(1−m), written in the H5MD units grammar.
+    let epsilon_unit = format!("eV{}", 1 - p.m);
     let reals: [(&str, f64, &str); 9] = [
-        ("epsilon", p.epsilon, "eV^(1-m)"),
+        ("epsilon", p.epsilon, epsilon_unit.as_str()),
         ("phi0", p.phi0, "eV"),
         ("phi0_per_atom", p.phi0 / n, "eV"),
         ("phi_s", p.phi_s, "eV"),
@@ -964,7 +992,7 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
         ("reference_energy", p.reference_energy, "eV"),
         ("timestep", layout.timestep_fs, "fs"),
         ("timestep_ps", layout.timestep_fs * 1e-3, "ps"),
-        ("boltzmann_constant", crate::units::KB, "eV/K"),
+        ("boltzmann_constant", crate::units::KB, "eV K-1"),
     ];
     for (name, v, unit) in reals {
         let ds = h5::fixed::<f64>(&g, name, &[], unit)?;

@@ -301,23 +301,15 @@ fn key_values(line: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// The text of an xyz file. With `extended`, the comment line carries
-/// `Properties=species:S:1:pos:R:3 pbc="F F F"`, the `info` pairs and the comment.
+/// `Properties=species:S:1:pos:R:3 pbc="F F F"`, the `info` pairs and the comment
+/// ([`to_extxyz`]).
 pub fn to_string(s: &Structure, extended: bool, info: &[(&str, String)]) -> String {
+    if extended {
+        return to_extxyz(s, info, None);
+    }
     let mut out = String::new();
     let _ = writeln!(out, "{}", s.len());
-    let comment = s.comment.replace(['\n', '"'], " ");
-    if extended {
-        let _ = write!(out, "Properties=species:S:1:pos:R:3 pbc=\"F F F\"");
-        for (k, v) in info {
-            let _ = write!(out, " {k}={v}");
-        }
-        if !comment.is_empty() {
-            let _ = write!(out, " comment=\"{comment}\"");
-        }
-        out.push('\n');
-    } else {
-        let _ = writeln!(out, "{comment}");
-    }
+    let _ = writeln!(out, "{}", s.comment.replace(['\n', '"'], " "));
     for i in 0..s.len() {
         let p = s.positions.get(i);
         let _ = writeln!(
@@ -325,6 +317,42 @@ pub fn to_string(s: &Structure, extended: bool, info: &[(&str, String)]) -> Stri
             "{:<3} {:>20.12} {:>20.12} {:>20.12}",
             s.symbols[i], p[0], p[1], p[2]
         );
+    }
+    out
+}
+
+/// The text of an extended-xyz file: `Properties=species:S:1:pos:R:3` (with
+/// `:forces:R:3` and a forces column when `forces` is given, eV/Å), `pbc="F F F"`, the
+/// `info` pairs, and the structure's comment as `comment="…"`. ASE, OVITO and chemfiles
+/// read every key.
+pub fn to_extxyz(s: &Structure, info: &[(&str, String)], forces: Option<&Coords>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", s.len());
+    let comment = s.comment.replace(['\n', '"'], " ");
+    let _ = write!(
+        out,
+        "Properties=species:S:1:pos:R:3{} pbc=\"F F F\"",
+        if forces.is_some() { ":forces:R:3" } else { "" }
+    );
+    for (k, v) in info {
+        let _ = write!(out, " {k}={v}");
+    }
+    if !comment.is_empty() {
+        let _ = write!(out, " comment=\"{comment}\"");
+    }
+    out.push('\n');
+    for i in 0..s.len() {
+        let p = s.positions.get(i);
+        let _ = write!(
+            out,
+            "{:<3} {:>20.12} {:>20.12} {:>20.12}",
+            s.symbols[i], p[0], p[1], p[2]
+        );
+        if let Some(f) = forces {
+            let f = f.get(i);
+            let _ = write!(out, " {:>20.12e} {:>20.12e} {:>20.12e}", f[0], f[1], f[2]);
+        }
+        out.push('\n');
     }
     out
 }
