@@ -84,6 +84,21 @@ print(json.dumps({"units": u.trajectory.units, "n": len(u.trajectory), "frames":
         pelt::output::reader::Parts { frames: true },
     )
     .unwrap();
+    // The exchange-step convention (docs/FORMAT.md): a record of an exchange step belongs
+    // to the replica of the previous exchange's row.
+    let ex = &data.exchanges;
+    for (k, &s) in ex.step.iter().enumerate() {
+        for (t, td) in data.temperatures.iter().enumerate() {
+            if let Ok(i) = td.samples.step.binary_search(&s) {
+                let before = if k == 0 {
+                    t as i64
+                } else {
+                    ex.replica_at[k - 1][t]
+                };
+                assert_eq!(td.samples.replica[i], before, "step {s}, temperature {t}");
+            }
+        }
+    }
     let t0 = &data.temperatures[0].frames;
     let frames = v["frames"].as_array().unwrap();
     assert_eq!(frames.len(), t0.step.len());
