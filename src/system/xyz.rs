@@ -302,45 +302,38 @@ fn key_values(line: &str) -> Result<Vec<(String, String)>, String> {
 
 /// The text of an xyz file. With `extended`, the comment line carries
 /// `Properties=species:S:1:pos:R:3 pbc="F F F"`, the `info` pairs and the comment
-/// ([`to_extxyz`]).
+/// ([`to_extxyz`]); without, the comment as it is.
 pub fn to_string(s: &Structure, extended: bool, info: &[(&str, String)]) -> String {
     if extended {
         return to_extxyz(s, info, None);
     }
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", s.len());
-    let _ = writeln!(out, "{}", s.comment.replace(['\n', '"'], " "));
-    for i in 0..s.len() {
-        let p = s.positions.get(i);
-        let _ = writeln!(
-            out,
-            "{:<3} {:>20.12} {:>20.12} {:>20.12}",
-            s.symbols[i], p[0], p[1], p[2]
-        );
-    }
-    out
+    let comment = s.comment.replace(['\n', '"'], " ");
+    with_header(s, &comment, None)
 }
 
 /// The text of an extended-xyz file: `Properties=species:S:1:pos:R:3` (with
 /// `:forces:R:3` and a forces column when `forces` is given, eV/Å), `pbc="F F F"`, the
-/// `info` pairs, and the structure's comment as `comment="…"`. ASE, OVITO and chemfiles
-/// read every key.
+/// `info` pairs, and the structure's comment as `comment="…"` (ASE reads every key).
 pub fn to_extxyz(s: &Structure, info: &[(&str, String)], forces: Option<&Coords>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", s.len());
-    let comment = s.comment.replace(['\n', '"'], " ");
-    let _ = write!(
-        out,
+    let mut header = format!(
         "Properties=species:S:1:pos:R:3{} pbc=\"F F F\"",
         if forces.is_some() { ":forces:R:3" } else { "" }
     );
     for (k, v) in info {
-        let _ = write!(out, " {k}={v}");
+        let _ = write!(header, " {k}={v}");
     }
+    let comment = s.comment.replace(['\n', '"'], " ");
     if !comment.is_empty() {
-        let _ = write!(out, " comment=\"{comment}\"");
+        let _ = write!(header, " comment=\"{comment}\"");
     }
-    out.push('\n');
+    with_header(s, &header, forces)
+}
+
+/// The count line, `header`, and one line per atom (symbol, x y z, forces if given).
+fn with_header(s: &Structure, header: &str, forces: Option<&Coords>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", s.len());
+    let _ = writeln!(out, "{header}");
     for i in 0..s.len() {
         let p = s.positions.get(i);
         let _ = write!(
