@@ -35,32 +35,42 @@ fn py(script: &str, args: &[&Path]) -> serde_json::Value {
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("JSON from the reader")
 }
 
+/// A short quickstart run with velocities and a quench every 500 steps, made once.
+fn run_dir() -> &'static PathBuf {
+    static RUN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = scratch_dir("readers", "run");
+        let input = std::fs::read_to_string(repo("inputs/quickstart.toml"))
+            .unwrap()
+            .replace(
+                "structures/",
+                &format!("{}/", repo("inputs/structures").display()),
+            )
+            .replace(
+                "potentials/",
+                &format!("{}/", repo("inputs/potentials").display()),
+            )
+            .replace("velocities = false", "velocities = true")
+            .replace("interval = 5000", "interval = 500");
+        let inp = dir.join("v.toml");
+        std::fs::write(&inp, input).unwrap();
+        let out = dir.join("out");
+        let (code, _, err) = pelt(&[
+            "run",
+            inp.to_str().unwrap(),
+            "--steps",
+            "4000",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out
+    })
+}
+
 #[test]
 fn mdanalysis_reads_positions_velocities_and_times_of_a_run_file() {
-    let dir = scratch_dir("readers", "mda");
-    let input = std::fs::read_to_string(repo("inputs/quickstart.toml"))
-        .unwrap()
-        .replace(
-            "structures/",
-            &format!("{}/", repo("inputs/structures").display()),
-        )
-        .replace(
-            "potentials/",
-            &format!("{}/", repo("inputs/potentials").display()),
-        )
-        .replace("velocities = false", "velocities = true");
-    let inp = dir.join("v.toml");
-    std::fs::write(&inp, input).unwrap();
-    let out = dir.join("out");
-    let (code, _, err) = pelt(&[
-        "run",
-        inp.to_str().unwrap(),
-        "--steps",
-        "4000",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let out = run_dir();
     let v = py(
         r#"
 import sys, json, warnings
@@ -191,5 +201,167 @@ print(json.dumps({"info": sorted(b.info.keys()), "pbc": [bool(x) for x in b.pbc]
             let (fa, fb) = (a[k].as_f64().unwrap(), b[k].as_f64().unwrap());
             assert!((fa - fb).abs() < 1e-8, "{fa} vs {fb}");
         }
+    }
+}
+
+/// `pelt export RUN ARGS -o OUT` (asserting success).
+fn export(run: &Path, out: &Path, args: &[&str]) {
+    let mut all = vec!["export", run.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let (code, _, err) = pelt(&all);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// φ of `positions` (flat x y z, Å) with the run's potential, as `pelt energy` computes it.
+fn energy_of(positions: &[f64]) -> f64 {
+    use pelt::potential::Potential;
+    let pot = common::potential("Al_EA.eam.alloy");
+    let c = pelt::system::Coords::from_points(
+        &positions
+            .chunks_exact(3)
+            .map(|p| [p[0], p[1], p[2]])
+            .collect::<Vec<_>>(),
+    );
+    pot.energy(&c)
+}
+
+#[test]
+fn mdanalysis_opens_an_h5md_export_without_a_topology_with_each_frames_energy() {
+    let out = run_dir();
+    let dir = scratch_dir("readers", "export-h5md");
+    let t3 = dir.join("t3.h5md");
+    export(&out.join("run.h5"), &t3, &["--temperature-index", "3"]);
+    let v = py(
+        r#"
+import sys, json, warnings
+warnings.simplefilter("ignore")
+import MDAnalysis as mda
+u = mda.Universe(sys.argv[1])
+print(json.dumps({"n": len(u.trajectory), "atoms": u.atoms.n_atoms,
+  "frames": [{"step": int(ts.data["step"]), "phi": float(ts.data["potential_energy"]),
+              "x": ts.positions.astype(float).ravel().tolist()} for ts in u.trajectory]}))
+"#,
+        &[&t3],
+    );
+    assert_eq!(v["atoms"], 55);
+    let h5 = hdf5::File::open(out.join("run.h5")).unwrap();
+    let steps = h5
+        .dataset("particles/T03/position/step")
+        .unwrap()
+        .read_raw::<i64>()
+        .unwrap();
+    let pos = h5
+        .dataset("particles/T03/position/value")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    let frames = v["frames"].as_array().unwrap();
+    assert_eq!(frames.len(), steps.len());
+    assert_eq!(v["n"], 40);
+    for (i, f) in frames.iter().enumerate() {
+        assert_eq!(f["step"].as_i64(), Some(steps[i]));
+        let exact = &pos[i * 165..(i + 1) * 165];
+        for (a, b) in f["x"].as_array().unwrap().iter().zip(exact) {
+            assert!((a.as_f64().unwrap() - b).abs() < 1e-5, "frame {i}");
+        }
+        // The frame's own energy: φ of its positions, not a neighbour row's.
+        let phi = f["phi"].as_f64().unwrap();
+        assert!((phi - energy_of(exact)).abs() <= 1e-5, "frame {i}: {phi}");
+    }
+}
+
+#[test]
+fn ase_reads_an_extxyz_export_and_a_replica_moves_continuously() {
+    let out = run_dir();
+    let dir = scratch_dir("readers", "export-xyz");
+    let t3 = dir.join("t3.extxyz");
+    let r2 = dir.join("r2.extxyz");
+    let is = dir.join("is.extxyz");
+    export(&out.join("run.h5"), &t3, &["--temperature-index", "3"]);
+    export(&out.join("run.h5"), &r2, &["--replica", "2"]);
+    export(
+        &out.join("run.h5"),
+        &is,
+        &["--temperature-index", "0", "--inherent-structures"],
+    );
+    // Never replaced without --force.
+    let (code, _, err) = pelt(&[
+        "export",
+        out.join("run.h5").to_str().unwrap(),
+        "--replica",
+        "1",
+        "-o",
+        t3.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("exists"), "{err}");
+    let v = py(
+        r#"
+import sys, json
+import ase.io
+def frames(p):
+    return [{"e": a.get_potential_energy(), "step": int(a.info["step"]), "t": int(a.info["temperature_index"]),
+             "replica": int(a.info["replica"]), "x": a.positions.ravel().tolist()} for a in ase.io.read(p, index=":")]
+print(json.dumps({"t3": frames(sys.argv[1]), "r2": frames(sys.argv[2]), "is": frames(sys.argv[3])}))
+"#,
+        &[&t3, &r2, &is],
+    );
+    let t3 = v["t3"].as_array().unwrap();
+    assert_eq!(t3.len(), 40);
+    for f in t3 {
+        let x: Vec<f64> = f["x"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_f64().unwrap())
+            .collect();
+        assert!((f["e"].as_f64().unwrap() - energy_of(&x)).abs() <= 1e-5);
+        assert_eq!(f["t"], 3);
+    }
+    // The demultiplexed replica: every frame is replica 2 by the run's own record (the
+    // walker writes its replica index with every energy sample, independently of the index
+    // process the export uses), at several temperatures; and between frames (0.2 ps apart)
+    // no atom moves by more than 1 Å, a third of the nearest-neighbour distance (the
+    // largest move measured on this run's cold replicas is 0.8 Å).
+    let data = pelt::output::reader::read(&out.join("run.h5"), Default::default()).unwrap();
+    let r2 = v["r2"].as_array().unwrap();
+    assert_eq!(r2.len(), 40);
+    for f in r2 {
+        let t = f["t"].as_u64().unwrap() as usize;
+        let s = data.temperatures[t]
+            .samples
+            .step
+            .binary_search(&f["step"].as_u64().unwrap());
+        let i = s.expect("a sample at every frame step");
+        assert_eq!(
+            data.temperatures[t].samples.replica[i], 2,
+            "step {}",
+            f["step"]
+        );
+        assert_eq!(f["replica"], 2);
+    }
+    let mut temps = std::collections::BTreeSet::new();
+    for w in r2.windows(2) {
+        temps.insert(w[1]["t"].as_i64().unwrap());
+        let jump = w[0]["x"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(w[1]["x"].as_array().unwrap())
+            .map(|(a, b)| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs())
+            .fold(0.0, f64::max);
+        assert!(jump < 1.0, "step {}: {jump} Å", w[1]["step"]);
+    }
+    assert!(
+        temps.len() > 1,
+        "replica 2 never changed temperature: {temps:?}"
+    );
+    // Inherent structures: E_IS of the file, at their steps.
+    let q = &data.temperatures[0].quenches;
+    let is = v["is"].as_array().unwrap();
+    assert_eq!(is.len(), q.step.len());
+    for (f, (&s, &e)) in is.iter().zip(q.step.iter().zip(&q.energy)) {
+        assert_eq!(f["step"].as_u64(), Some(s));
+        assert!((f["e"].as_f64().unwrap() - e).abs() < 1e-9);
     }
 }

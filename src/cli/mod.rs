@@ -4,6 +4,7 @@ mod analyze;
 mod basin_hop;
 mod build;
 mod energy;
+mod export;
 mod hops;
 mod landscape;
 mod outdir;
@@ -33,6 +34,9 @@ enum Command {
     Build(build::BuildArgs),
     /// Energy (and forces) of a structure with a tabulated EAM / glue potential.
     Energy(energy::EnergyArgs),
+    /// One trajectory of a run (a temperature, or a replica through its swaps) as H5MD or
+    /// extended xyz.
+    Export(export::ExportArgs),
     /// E_c(t), R_c(t) and hops between minima at one temperature of a run.
     Hops(hops::HopsArgs),
     /// Report the φ* transform: φ0, the stationary energy φ_s, and s at a reference energy.
@@ -63,6 +67,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::BasinHop(a) => basin_hop::run(a),
         Command::Build(a) => build::run(a),
         Command::Energy(a) => energy::run(a),
+        Command::Export(a) => export::run(a),
         Command::Hops(a) => hops::run(a),
         Command::Landscape(a) => landscape::run(a),
         Command::Quench(a) => quench::run(a),

@@ -2,6 +2,7 @@
 //! checkpoints for exact restarts, and file provenance (SHA-256).
 
 pub mod checkpoint;
+pub mod export;
 pub mod h5;
 pub mod reader;
 mod sha256;

@@ -926,7 +926,7 @@ fn link_clock(g: &Group, from: &str) -> H5Result<()> {
 
 /// The person running pelt: `$USER`, `$LOGNAME`, the name of this uid in /etc/passwd, or
 /// "uid N".
-fn author() -> String {
+pub(crate) fn author() -> String {
     for v in ["USER", "LOGNAME"] {
         if let Ok(u) = std::env::var(v) {
             if !u.trim().is_empty() {
