@@ -44,7 +44,8 @@ def load(case_dir):
     out = {"atoms": n, "epsilon": float(p["epsilon"][()]), "T": [], "phi": [], "cv_fl": [],
            "dR": [], "V_ell": [], "s_neg": [], "E_IS": []}
     for k, T in enumerate(f["tempering/temperature"][:]):
-        g = f["observables"][sorted(f["observables"].keys())[k]]
+        obs = f["pelt/observables"] if "pelt" in f else f["observables"]  # 0.6 / 0.5 files
+        g = obs[sorted(obs.keys())[k]]
         st = g["potential_energy/step"][:]
         keep = (st > eq) & (st <= done)
         phi = g["potential_energy/value"][:][keep]

@@ -30,10 +30,12 @@ def main(path):
             f"{natoms} atoms, epsilon = {p['epsilon'][()]:g}, m = {int(p['m'][()])}"
         )
         print(f"averages over samples after step {equilibration}, up to step {done}")
-        unit = f["observables/T00/potential_energy/value"].attrs["unit"]
+        # The energies per temperature (pelt 0.6: /pelt/observables; 0.5: /observables).
+        observables = f["pelt/observables"] if "pelt" in f else f["observables"]
+        unit = observables["T00/potential_energy/value"].attrs["unit"]
         print(f"{'T (K)':>9} {'samples':>8} {'<phi> (' + unit + ')':>16} {'<T_kin> (K)':>12}")
-        for name in sorted(f["observables"]):
-            group = f["observables"][name]
+        for name in sorted(observables):
+            group = observables[name]
             t = group.attrs["temperature"]
             step = group["potential_energy/step"][()]
             keep = (step > equilibration) & (step <= done)

@@ -126,8 +126,8 @@ fn one_two_and_four_ranks_write_identical_files() {
         .unwrap();
     let listing = text(&dump.stdout);
     for line in [
-        "/observables/T03/potential_energy/value Dataset {600}",
-        "/observables/T00/radii_of_gyration/value Dataset {600, 3}",
+        "/pelt/observables/T03/potential_energy/value Dataset {600}",
+        "/pelt/observables/T00/radii_of_gyration/value Dataset {600, 3}",
         "/particles/T02/position/value Dataset {12, 55, 3}",
         "/particles/T02/velocity/value Dataset {12, 55, 3}",
         "/inherent_structures/T01/position Dataset {6, 55, 3}",
@@ -283,7 +283,7 @@ fn a_killed_run_leaves_a_readable_file_and_resumes_from_its_checkpoint() {
         .output()
         .unwrap();
     assert!(ls.status.success(), "{}", text(&ls.stderr));
-    assert!(text(&ls.stdout).contains("/observables/T00/potential_energy/value"));
+    assert!(text(&ls.stdout).contains("/pelt/observables/T00/potential_energy/value"));
     // Without --resume the run is protected.
     let o = run_in(None, &inp, &out, &[]);
     assert!(!o.status.success());

@@ -81,9 +81,20 @@ frames = []
 for ts in u.trajectory:
     frames.append({"time": float(ts.time), "x0": [float(c) for c in ts.positions[0]],
                    "v0": [float(c) for c in ts.velocities[0]]})
-print(json.dumps({"units": u.trajectory.units, "n": len(u.trajectory), "frames": frames}))
+print(json.dumps({"units": u.trajectory.units, "n": len(u.trajectory), "frames": frames,
+                  "data": sorted(u.trajectory.ts.data.keys())}))
 "#,
         &[&repo("inputs/structures/al55_ih.xyz"), &out.join("run.h5")],
+    );
+    // No energies attached to frames they do not belong to.
+    assert!(
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| !k.as_str().unwrap().contains("energy")),
+        "{}",
+        v["data"]
     );
     assert_eq!(v["units"]["length"], "Angstrom");
     assert_eq!(v["units"]["velocity"], "Angstrom/fs");

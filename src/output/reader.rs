@@ -143,7 +143,13 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         replica_at: ex_val.chunks(kk.max(1)).map(<[i64]>::to_vec).collect(),
     };
 
-    let obs = c.group(root, "observables")?;
+    // pelt 0.6 keeps the energies in /pelt/observables; 0.5 files have them in /observables.
+    let obs_path = if file.group("pelt/observables").is_ok() {
+        "/pelt/observables"
+    } else {
+        "/observables"
+    };
+    let obs = root.group(obs_path).map_err(|e| c.err(obs_path, e))?;
     let particles = c.group(root, "particles")?;
     let inherent = root.group("inherent_structures").ok();
     let mut temperatures = Vec::with_capacity(kk);
@@ -194,7 +200,7 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         ] {
             if len != n {
                 return Err(c.err(
-                    &format!("/observables/{name}/{what}/value"),
+                    &format!("{obs_path}/{name}/{what}/value"),
                     format!("{len} rows, but step has {n}"),
                 ));
             }

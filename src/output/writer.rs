@@ -451,7 +451,10 @@ fn tree(
     };
     let k = layout.temperatures.len();
     let particles = group(mode, file, "particles")?;
-    let observables = group(mode, file, "observables")?;
+    // The dense energy series live in pelt's own group: a reader that attaches row i of
+    // every /observables series to frame i (MDAnalysis) would give frames wrong energies,
+    // since energies and frames are recorded at different intervals.
+    let observables = group(mode, &group(mode, file, "pelt")?, "observables")?;
     let inherent = if layout.quench_interval > 0 {
         Some(group(mode, file, "inherent_structures")?)
     } else {
@@ -461,7 +464,7 @@ fn tree(
     let mut temperatures = Vec::with_capacity(k);
     for (t, &temp) in layout.temperatures.iter().enumerate() {
         let name = group_name(t, k);
-        let clock_path = format!("/observables/{name}/{}", OBSERVABLES[0].0);
+        let clock_path = format!("/pelt/observables/{name}/{}", OBSERVABLES[0].0);
         // Observables: one step/time pair, hard-linked into every observable group.
         let og = group(mode, &observables, &name)?;
         let first = group(mode, &og, OBSERVABLES[0].0)?;
@@ -634,7 +637,11 @@ pub fn verify(path: &Path, layout: &Layout, step: u64) -> H5Result<u64> {
     let k = layout.temperatures.len();
     for (name, interval) in [
         (
-            format!("observables/{}/{}/step", group_name(0, k), OBSERVABLES[0].0),
+            format!(
+                "pelt/observables/{}/{}/step",
+                group_name(0, k),
+                OBSERVABLES[0].0
+            ),
             layout.energy_interval,
         ),
         (

@@ -139,7 +139,7 @@ pub fn pelt_command(ranks: Option<usize>, args: &[&str]) -> std::process::Comman
 /// The groups of a run file that carry physics (everything but /parameters, which names
 /// the command line, ranks and hosts).
 pub const PHYSICS: [&str; 4] = [
-    "/observables",
+    "/pelt/observables",
     "/particles",
     "/inherent_structures",
     "/tempering",
