@@ -10,7 +10,7 @@
 #   python3-venv                   for the readers' virtual environment below
 #
 # It then makes .venv/ in the repository (Debian's python3, pip, PyPI) with the trajectory
-# readers the tests check pelt's files against, pinned: MDAnalysis, ASE, h5py (the versions
+# readers the tests check pelt's files against, pinned: MDAnalysis, ASE, h5py, ZnH5MD (the versions
 # in READERS below). `.venv/bin/python` is what tests/readers.rs runs.
 #
 # It also writes /etc/profile.d/pelt-mpirun.sh (and prints the same lines) with the
@@ -58,10 +58,10 @@ fi
 
 # The real readers, in the project's own virtual environment (idempotent: reinstalled only
 # when a pinned version is missing).
-READERS=("MDAnalysis==2.11.0" "ase==3.29.0" "h5py==3.16.0")
+READERS=("MDAnalysis==2.11.0" "ase==3.29.0" "h5py==3.16.0" "znh5md==0.4.8")
 venv="$(cd "$(dirname "$0")/.." && pwd)/.venv"
-want="MDAnalysis 2.11.0, ase 3.29.0, h5py 3.16.0"
-have=$("$venv/bin/python" -c 'import MDAnalysis, ase, h5py; print(f"MDAnalysis {MDAnalysis.__version__}, ase {ase.__version__}, h5py {h5py.__version__}")' 2>/dev/null || true)
+want="MDAnalysis 2.11.0, ase 3.29.0, h5py 3.16.0, znh5md 0.4.8"
+have=$("$venv/bin/python" -c 'import MDAnalysis, ase, h5py, znh5md; print(f"MDAnalysis {MDAnalysis.__version__}, ase {ase.__version__}, h5py {h5py.__version__}, znh5md {znh5md.__version__}")' 2>/dev/null || true)
 if [ "$have" != "$want" ]; then
     echo "setup.sh: installing the readers into $venv: ${READERS[*]}"
     [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"

@@ -1,5 +1,5 @@
-//! pelt's files in the readers users already have: MDAnalysis and ASE, pinned and installed
-//! by scripts/setup.sh into .venv/ (real readers, not mocks).
+//! pelt's files in the readers users already have: MDAnalysis, ASE and ZnH5MD, pinned and
+//! installed by scripts/setup.sh into .venv/ (real readers, not mocks).
 
 mod common;
 
@@ -237,7 +237,7 @@ fn energy_of(positions: &[f64]) -> f64 {
 }
 
 #[test]
-fn mdanalysis_opens_an_h5md_export_without_a_topology_with_each_frames_energy() {
+fn mdanalysis_and_znh5md_open_an_h5md_export_with_each_frames_energy() {
     let out = run_dir();
     let dir = scratch_dir("readers", "export-h5md");
     let t3 = dir.join("t3.h5md");
@@ -247,10 +247,15 @@ fn mdanalysis_opens_an_h5md_export_without_a_topology_with_each_frames_energy() 
 import sys, json, warnings
 warnings.simplefilter("ignore")
 import MDAnalysis as mda
+import znh5md
 u = mda.Universe(sys.argv[1])
-print(json.dumps({"n": len(u.trajectory), "atoms": u.atoms.n_atoms,
-  "frames": [{"step": int(ts.data["step"]), "phi": float(ts.data["potential_energy"]),
-              "x": ts.positions.astype(float).ravel().tolist()} for ts in u.trajectory]}))
+frames = [{"step": int(ts.data["step"]), "phi": float(ts.data["trajectory/potential_energy"]),
+           "x": ts.positions.astype(float).ravel().tolist(), "box": ts.dimensions is None}
+          for ts in u.trajectory]
+# ASE through ZnH5MD: the same energies, Al atoms, no periodic box.
+z = [{"e": a.get_potential_energy(), "formula": a.get_chemical_formula(),
+      "pbc": [bool(p) for p in a.pbc]} for a in znh5md.IO(sys.argv[1])[:]]
+print(json.dumps({"n": len(u.trajectory), "atoms": u.atoms.n_atoms, "frames": frames, "znh5md": z}))
 "#,
         &[&t3],
     );
@@ -278,6 +283,11 @@ print(json.dumps({"n": len(u.trajectory), "atoms": u.atoms.n_atoms,
         // The frame's own energy: φ of its positions, not a neighbour row's.
         let phi = f["phi"].as_f64().unwrap();
         assert!((phi - energy_of(exact)).abs() <= 1e-5, "frame {i}: {phi}");
+        assert_eq!(f["box"], true, "an isolated cluster has no box");
+        let z = &v["znh5md"][i];
+        assert_eq!(z["e"].as_f64(), Some(phi));
+        assert_eq!(z["formula"], "Al55");
+        assert_eq!(z["pbc"], serde_json::json!([false, false, false]));
     }
 }
 

@@ -93,15 +93,9 @@ fn element_from_z(line: &str) -> String {
         .and_then(|t| t.parse::<f64>().ok())
         .map(|v| v as u32)
         .unwrap_or(0);
-    match z {
-        13 => "Al",
-        28 => "Ni",
-        29 => "Cu",
-        46 => "Pd",
-        47 => "Ag",
-        78 => "Pt",
-        79 => "Au",
-        _ => "X",
-    }
-    .to_string()
+    crate::system::ELEMENTS
+        .iter()
+        .find(|&&(_, n)| n == z)
+        .map_or("X", |&(s, _)| s)
+        .to_string()
 }

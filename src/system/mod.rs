@@ -46,3 +46,19 @@ pub enum StructureError {
     #[error("{0}")]
     Builder(String),
 }
+
+/// The elements pelt knows by name and atomic number (the metals of tabulated EAM files).
+pub const ELEMENTS: [(&str, u32); 7] = [
+    ("Al", 13),
+    ("Ni", 28),
+    ("Cu", 29),
+    ("Pd", 46),
+    ("Ag", 47),
+    ("Pt", 78),
+    ("Au", 79),
+];
+
+/// The atomic number of `symbol`, if pelt knows it.
+pub fn atomic_number(symbol: &str) -> Option<u32> {
+    ELEMENTS.iter().find(|(s, _)| *s == symbol).map(|&(_, z)| z)
+}

@@ -1,7 +1,7 @@
 //! A self-contained H5MD 1.1 file of one trajectory: `/particles/trajectory` (position,
-//! velocity when stored, box without boundaries) and `/observables/<name>` (φ, φ*, kinetic
-//! energy, ladder temperature, replica; the rest in `/pelt/observables`) on the frames'
-//! own step grid (their `step` and `time` are hard links to the positions'), so that a
+//! velocity when stored, species, box without boundaries) and
+//! `/observables/trajectory/<name>` (φ, φ*, kinetic energy, ladder temperature, replica; the
+//! rest in `/pelt/observables`) on the frames' own step grid (their `step` and `time` are hard links to the positions'), so that a
 //! reader attaching observable row i to frame i (MDAnalysis's `ts.data`) is right.
 //! MDAnalysis opens it without a topology (`MDAnalysis.Universe("x.h5md")`).
 
@@ -16,6 +16,7 @@ pub(super) struct H5md {
     time: Dataset,
     position: Dataset,
     velocity: Option<Dataset>,
+    species: (Dataset, i64),
     /// (dataset, which value of a record).
     observables: Vec<(Dataset, Observable)>,
     row: usize,
@@ -104,10 +105,22 @@ impl H5md {
         } else {
             None
         };
-        // MDAnalysis reads every observable of every frame (about 0.12 ms each per frame,
-        // measured): the five a user wants per frame sit in /observables, the derivable
-        // rest in /pelt/observables on the same grid.
-        let obs = file.create_group("observables").map_err(err)?;
+        // Observables of the particles group `trajectory` (the H5MD convention ZnH5MD reads;
+        // MDAnalysis gives them as ts.data["trajectory/<name>"]). MDAnalysis reads every
+        // observable of every frame (about 0.12 ms each per frame, measured): the five a
+        // user wants per frame sit there, the derivable rest in /pelt/observables.
+        // Time-dependent species (atomic numbers) and box edges (zeros: no box; every
+        // boundary is none), which ZnH5MD needs; MDAnalysis reads zero edges as no box.
+        let sg = traj.create_group("species").map_err(err)?;
+        link(&sg)?;
+        let species = dataset::<i64>(&sg, "value", &[n, h.atoms], "")?;
+        let eg = bx.create_group("edges").map_err(err)?;
+        link(&eg)?;
+        dataset::<f64>(&eg, "value", &[n, 3], "Angstrom")?;
+        let obs = file
+            .create_group("observables")
+            .and_then(|o| o.create_group("trajectory"))
+            .map_err(err)?;
         let more = file
             .create_group("pelt")
             .and_then(|p| p.create_group("observables"))
@@ -150,6 +163,10 @@ impl H5md {
             time,
             position,
             velocity,
+            species: (
+                species,
+                crate::system::atomic_number(&h.element).unwrap_or(0) as i64,
+            ),
             observables,
             row: 0,
         })
@@ -170,6 +187,11 @@ impl Sink for H5md {
         let p = block(&r.positions).map_err(|e| e.to_string())?;
         self.position
             .write_slice(&p, s![i..i + 1, .., ..])
+            .map_err(err)?;
+        let z = ndarray::Array2::from_elem((1, atoms), self.species.1);
+        self.species
+            .0
+            .write_slice(&z, s![i..i + 1, ..])
             .map_err(err)?;
         if let (Some(ds), Some(v)) = (&self.velocity, &r.velocities) {
             let v = block(v).map_err(|e| e.to_string())?;
