@@ -267,17 +267,85 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
     let a: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("analysis.json")).unwrap()).unwrap();
     let rows = a["rows"].as_array().unwrap();
-    // One segment per temperature: D is measured everywhere, and grows with T.
+    // One segment per temperature: D is estimated everywhere, and grows with T. A D below
+    // its resolution is reported as an upper bound only, never as a negative coefficient.
     let d: Vec<f64> = rows
         .iter()
-        .map(|r| r["diffusion"]["coefficient"].as_f64().unwrap())
+        .map(|r| r["diffusion"]["estimate"].as_f64().unwrap())
         .collect();
     assert!(d[2] > 0.0 && d[2] > d[0], "D = {d:?}");
+    for r in rows {
+        let dj = &r["diffusion"];
+        match dj["coefficient"].as_f64() {
+            Some(c) => assert!(c > 0.0 && dj["resolved"] == true && dj["upper_bound"].is_null()),
+            None => assert!(dj["upper_bound"].as_f64().unwrap() >= 0.0 && dj["resolved"] == false),
+        }
+    }
     // The hull is smaller than the gyration ellipsoid, and both grow with T.
     for r in rows {
         let h = r["hull_volume"]["value"].as_f64().unwrap();
         let e = r["ellipsoid_volume"]["value"].as_f64().unwrap();
         assert!(h > 20.0 && h < e, "hull {h}, ellipsoid {e}");
+    }
+    // One name per quantity across every table, each with its unit (or a dimensionless
+    // name), heat capacities per cluster and per atom, and no negative D anywhere.
+    let header = |p: PathBuf| -> Vec<String> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect()
+    };
+    let summary = header(h5.parent().unwrap().join("summary.csv"));
+    let temps = header(dir.join("temperatures.csv"));
+    let mbar = header(dir.join("mbar.csv"));
+    let dimensionless = [
+        "samples",
+        "quenches",
+        "frames",
+        "force_scale",
+        "force_scale_err",
+        "inverted_fraction",
+        "msd_pieces",
+        "swap_acceptance_to_next",
+        "effective_samples",
+    ];
+    let units = ["_K", "_eV", "_kB", "_A", "_A3", "_A2_per_ps", "_cm2_per_s"];
+    for c in summary.iter().chain(&temps).chain(&mbar) {
+        assert!(
+            dimensionless.contains(&c.as_str()) || units.iter().any(|u| c.ends_with(u)),
+            "column {c} has no unit"
+        );
+    }
+    for c in &summary {
+        assert!(
+            c == "swap_acceptance_to_next" || temps.contains(c),
+            "summary.csv's {c} is named otherwise in temperatures.csv"
+        );
+    }
+    for c in &mbar {
+        assert!(
+            c == "effective_samples" || temps.contains(c),
+            "mbar.csv's {c}"
+        );
+    }
+    for c in [
+        "heat_capacity_fluctuation_per_cluster_kB",
+        "heat_capacity_fluctuation_per_atom_kB",
+        "heat_capacity_mbar_per_atom_kB",
+    ] {
+        assert!(temps.iter().any(|x| x == c), "{c}");
+    }
+    let table = std::fs::read_to_string(dir.join("temperatures.csv")).unwrap();
+    for line in table.lines().skip(1) {
+        for (name, v) in temps.iter().zip(line.split(',')) {
+            if name.starts_with("D_") && !v.is_empty() {
+                assert!(v.parse::<f64>().unwrap() >= 0.0, "{name} = {v}");
+            }
+        }
     }
     // A second analysis into the same folder is refused; the files stay.
     let before = std::fs::read(dir.join("analysis.json")).unwrap();

@@ -95,8 +95,10 @@ pub(crate) fn displacement2(a: &[[f64; 3]], b: &[[f64; 3]]) -> f64 {
         / a.len() as f64
 }
 
-/// The diffusion estimate at one temperature.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+/// The diffusion estimate at one temperature. In JSON, `coefficient` is D only when it is
+/// resolved ([`Diffusion::resolved`]) and null otherwise, with `upper_bound` instead; the
+/// raw estimate (which can be negative for a solid) is `estimate`.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Diffusion {
     /// D (Å²/ps).
     pub coefficient: f64,
@@ -108,6 +110,36 @@ pub struct Diffusion {
     pub pieces: usize,
     /// Frames in the segments used.
     pub frames: usize,
+}
+
+impl serde::Serialize for Diffusion {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let resolved = self.resolved();
+        let mut st = ser.serialize_struct("Diffusion", 8)?;
+        st.serialize_field("coefficient", &resolved.then_some(self.coefficient))?;
+        st.serialize_field("upper_bound", &(!resolved).then(|| self.upper_bound()))?;
+        st.serialize_field("resolved", &resolved)?;
+        st.serialize_field("estimate", &self.coefficient)?;
+        st.serialize_field("error", &self.error)?;
+        st.serialize_field("msd", &self.msd)?;
+        st.serialize_field("pieces", &self.pieces)?;
+        st.serialize_field("frames", &self.frames)?;
+        st.end()
+    }
+}
+
+impl Diffusion {
+    /// Whether D is measurably above zero: more than twice its standard error.
+    pub fn resolved(&self) -> bool {
+        self.coefficient > 2.0 * self.error.max(0.0)
+    }
+
+    /// An upper bound on D when it is not resolved: max(D, 0) + 2σ (Å²/ps). A D below its
+    /// resolution is reported as this bound, never as its (possibly negative) estimate.
+    pub fn upper_bound(&self) -> f64 {
+        self.coefficient.max(0.0) + 2.0 * self.error.max(0.0)
+    }
 }
 
 /// D at one temperature from `frames` cut into `segments`, frames `dt` ps apart.

@@ -320,8 +320,9 @@ pub struct Estimate {
 }
 
 /// Estimates as CSV (one row per state; empty fields for NaN errors), the table of
-/// `pelt analyze` (`mbar.csv`) and of `pelt reweight` (`reweight.csv`).
-pub fn csv(estimates: &[Estimate]) -> String {
+/// `pelt analyze` (`mbar.csv`) and of `pelt reweight` (`reweight.csv`), for clusters of
+/// `atoms` atoms: heat capacities per cluster and per atom.
+pub fn csv(estimates: &[Estimate], atoms: usize) -> String {
     let num = |v: f64| {
         if v.is_finite() {
             v.to_string()
@@ -329,14 +330,16 @@ pub fn csv(estimates: &[Estimate]) -> String {
             String::new()
         }
     };
+    let n = atoms as f64;
     let mut s = String::from(
-        "temperature_K,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,heat_capacity_kB,\
-         heat_capacity_err_kB,effective_samples\n",
+        "temperature_K,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,\
+         heat_capacity_mbar_per_cluster_kB,heat_capacity_mbar_per_cluster_err_kB,\
+         heat_capacity_mbar_per_atom_kB,heat_capacity_mbar_per_atom_err_kB,effective_samples\n",
     );
     for e in estimates {
         let v = e.value;
         s += &format!(
-            "{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{}\n",
             v.temperature,
             v.phi,
             num(e.phi_error),
@@ -344,6 +347,8 @@ pub fn csv(estimates: &[Estimate]) -> String {
             num(e.phi_star_error),
             v.heat_capacity,
             num(e.heat_capacity_error),
+            v.heat_capacity / n,
+            num(e.heat_capacity_error / n),
             v.effective_samples
         );
     }

@@ -305,7 +305,7 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
         .map(|r| {
             r.diffusion
                 .as_ref()
-                .filter(|d| d.coefficient > 2.0 * d.error.max(0.0))
+                .filter(|d| d.resolved())
                 .map_or(f64::NAN, |d| d.coefficient)
         })
         .collect();

@@ -536,7 +536,7 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         .filter_map(|r| {
             let d = r.diffusion.as_ref()?;
             // Only D measurably above zero (> 2σ) has a logarithm worth plotting.
-            (d.coefficient > 2.0 * d.error.max(0.0)).then(|| {
+            d.resolved().then(|| {
                 (
                     1000.0 / r.temperature,
                     (d.coefficient * cm2).log10(),

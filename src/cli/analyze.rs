@@ -73,7 +73,10 @@ pub fn run(a: AnalyzeArgs) -> Result<()> {
         std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))
     };
     write("temperatures.csv", temperatures_csv(&an))?;
-    write("mbar.csv", pelt::analysis::mbar::csv(&an.mbar_curve))?;
+    write(
+        "mbar.csv",
+        pelt::analysis::mbar::csv(&an.mbar_curve, an.atoms),
+    )?;
     write("msd.csv", msd_csv(&an))?;
     write("is_energy.csv", is_csv(&an))?;
     write(
@@ -113,24 +116,40 @@ fn num(v: f64) -> String {
 }
 
 fn temperatures_csv(a: &Analysis) -> String {
+    // One name per quantity in every table of pelt (summary.csv, mbar.csv, reweight.csv),
+    // the unit last; heat capacities per cluster and per atom (docs/ANALYSIS.md).
     let mut s = String::from(
         "temperature_K,samples,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,total_energy_eV,\
-         total_energy_err_eV,kinetic_temperature_K,heat_capacity_fluctuation_kB,\
-         heat_capacity_fluctuation_err_kB,heat_capacity_mbar_kB,heat_capacity_mbar_err_kB,\
+         total_energy_err_eV,kinetic_temperature_K,\
+         heat_capacity_fluctuation_per_cluster_kB,heat_capacity_fluctuation_per_cluster_err_kB,\
+         heat_capacity_fluctuation_per_atom_kB,heat_capacity_fluctuation_per_atom_err_kB,\
+         heat_capacity_mbar_per_cluster_kB,heat_capacity_mbar_per_cluster_err_kB,\
+         heat_capacity_mbar_per_atom_kB,heat_capacity_mbar_per_atom_err_kB,\
          hull_volume_A3,hull_volume_err_A3,ellipsoid_volume_A3,ellipsoid_volume_err_A3,\
          R1_A,R1_err_A,R2_A,R2_err_A,R3_A,R3_err_A,delta_R_A,delta_R_err_A,force_scale,\
          force_scale_err,inverted_fraction,phi_minus_phi_s_eV,phi_minus_phi_s_err_eV,\
          inherent_energy_eV,inherent_energy_err_eV,quenches,frames,D_A2_per_ps,D_err_A2_per_ps,\
-         D_cm2_per_s,msd_pieces\n",
+         D_upper_bound_A2_per_ps,D_cm2_per_s,D_upper_bound_cm2_per_s,msd_pieces\n",
     );
+    let n = a.atoms as f64;
+    let cm = pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S;
     for r in &a.rows {
         let v = |x: Value| format!("{},{}", num(x.value), num(x.error));
-        let (d, de, pieces) = r.diffusion.as_ref().map_or((f64::NAN, f64::NAN, 0), |d| {
-            (d.coefficient, d.error, d.pieces)
-        });
+        let per_atom = |x: Value| {
+            v(Value {
+                value: x.value / n,
+                error: x.error / n,
+            })
+        };
+        // A D below its resolution is reported as an upper bound only, never negative.
+        let (d, de, bound, pieces) = match r.diffusion.as_ref() {
+            Some(d) if d.resolved() => (d.coefficient, d.error, f64::NAN, d.pieces),
+            Some(d) => (f64::NAN, d.error, d.upper_bound(), d.pieces),
+            None => (f64::NAN, f64::NAN, f64::NAN, 0),
+        };
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.temperature,
             r.samples,
             v(r.phi),
@@ -138,7 +157,9 @@ fn temperatures_csv(a: &Analysis) -> String {
             v(r.total_energy),
             num(r.kinetic_temperature.value),
             v(r.heat_capacity_fluctuation),
+            per_atom(r.heat_capacity_fluctuation),
             v(r.heat_capacity_mbar),
+            per_atom(r.heat_capacity_mbar),
             v(r.hull_volume),
             v(r.ellipsoid_volume),
             v(r.radii[0]),
@@ -153,7 +174,9 @@ fn temperatures_csv(a: &Analysis) -> String {
             r.frames,
             num(d),
             num(de),
-            num(d * pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S),
+            num(bound),
+            num(d * cm),
+            num(bound * cm),
             pieces
         );
     }
@@ -236,10 +259,10 @@ pub fn summary(a: &Analysis) -> String {
     for r in &a.rows {
         let d = r.diffusion.as_ref().map_or("-".to_string(), |d| {
             let cm = pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S;
-            if d.coefficient > 2.0 * d.error {
+            if d.resolved() {
                 format!("{:.2e}", d.coefficient * cm)
             } else {
-                format!("<{:.0e}", (d.coefficient.max(0.0) + 2.0 * d.error) * cm)
+                format!("<{:.0e}", d.upper_bound() * cm)
             }
         });
         let _ = writeln!(

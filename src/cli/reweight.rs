@@ -209,7 +209,7 @@ pub fn run(a: ReweightArgs) -> Result<()> {
             std::fs::write(dir.join(name), text)
                 .with_context(|| format!("writing {}", dir.join(name).display()))
         };
-        w("reweight.csv", mbar::csv(&est))?;
+        w("reweight.csv", mbar::csv(&est, n))?;
         w("phi_histogram.csv", hcsv)?;
         w("reweight.json", serde_json::to_string_pretty(&json)? + "\n")?;
         let nn = n as f64;

@@ -809,7 +809,10 @@ fn finish(
             message: e.to_string(),
         })
     };
-    write("summary.csv", &Summary::csv(&rows, statistics))?;
+    write(
+        "summary.csv",
+        &Summary::csv(&rows, statistics, prep.structure.len()),
+    )?;
     write("input.toml", &cfg.text)?;
     if let Some(best) = &lowest {
         let mut positions = Coords::zeros(prep.structure.len());
@@ -842,7 +845,7 @@ fn finish(
         1e6 * elapsed / (k * steps_run.max(1) as f64),
         tp.equilibration
     );
-    report += &Summary::table(&rows, statistics);
+    report += &Summary::table(&rows, statistics, prep.structure.len());
     if evap[0] > 0.0 {
         report += &format!("evaporation events: {} (see the log)\n", evap[0] as u64);
     }

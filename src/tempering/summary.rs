@@ -118,22 +118,27 @@ impl Summary {
             .collect()
     }
 
-    /// `rows` and the acceptance of each pair as CSV (summary.csv of `pelt run`).
-    pub fn csv(rows: &[TemperatureRow], statistics: &Statistics) -> String {
+    /// `rows` and the acceptance of each pair as CSV (summary.csv of `pelt run`), for a
+    /// cluster of `atoms` atoms. The column names are those of `pelt analyze`'s tables; the
+    /// heat capacity (of the sampled φ* system, from fluctuations) per cluster and per atom.
+    pub fn csv(rows: &[TemperatureRow], statistics: &Statistics, atoms: usize) -> String {
         let mut s = String::from(
-            "temperature_K,samples,phi_eV,phi_star_eV,T_kin_K,Cv_star_kB,quenches,E_IS_eV,acceptance_to_next\n",
+            "temperature_K,samples,phi_eV,phi_star_eV,kinetic_temperature_K,\
+             heat_capacity_fluctuation_per_cluster_kB,heat_capacity_fluctuation_per_atom_kB,\
+             quenches,inherent_energy_eV,swap_acceptance_to_next\n",
         );
         for (k, r) in rows.iter().enumerate() {
             let acc = acceptance_to_next(statistics, k, rows.len())
                 .map_or(String::new(), |a| a.to_string());
             s.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{acc}\n",
+                "{},{},{},{},{},{},{},{},{},{acc}\n",
                 r.temperature,
                 r.samples,
                 r.phi,
                 r.phi_star,
                 r.kinetic_temperature,
                 r.heat_capacity,
+                r.heat_capacity / atoms as f64,
                 r.quenches,
                 r.inherent_energy
             ));
@@ -141,11 +146,12 @@ impl Summary {
         s
     }
 
-    /// A plain-text table of `rows` and the tempering `statistics`.
-    pub fn table(rows: &[TemperatureRow], statistics: &Statistics) -> String {
+    /// A plain-text table of `rows` and the tempering `statistics` for a cluster of `atoms`
+    /// atoms (the heat capacity per atom).
+    pub fn table(rows: &[TemperatureRow], statistics: &Statistics, atoms: usize) -> String {
         let mut s = String::new();
         s.push_str(
-            "    T (K)  samples      <phi> (eV)     <phi*> (eV)  <T_kin> (K)   Cv* (kB)  quenches     <E_IS> (eV)  acc(T,T+1)\n",
+            "    T (K)  samples      <phi> (eV)     <phi*> (eV)  <T_kin> (K)  C*/N (kB)  quenches     <E_IS> (eV)  acc(T,T+1)\n",
         );
         for (k, r) in rows.iter().enumerate() {
             let acc = acceptance_to_next(statistics, k, rows.len())
@@ -157,7 +163,7 @@ impl Summary {
                 r.phi,
                 r.phi_star,
                 r.kinetic_temperature,
-                r.heat_capacity,
+                r.heat_capacity / atoms as f64,
                 r.quenches,
                 r.inherent_energy
             ));
