@@ -81,8 +81,12 @@ frames = []
 for ts in u.trajectory:
     frames.append({"time": float(ts.time), "x0": [float(c) for c in ts.positions[0]],
                    "v0": [float(c) for c in ts.velocities[0]]})
+import znh5md
+z = znh5md.IO(sys.argv[2], particles_group="T00")[:]
 print(json.dumps({"units": u.trajectory.units, "n": len(u.trajectory), "frames": frames,
-                  "data": sorted(u.trajectory.ts.data.keys())}))
+                  "data": sorted(u.trajectory.ts.data.keys()), "box": u.trajectory.ts.dimensions is None,
+                  "zn": [a.positions[0].tolist() for a in z], "zn_formula": z[0].get_chemical_formula(),
+                  "zn_pbc": [bool(p) for p in z[0].pbc]}))
 "#,
         &[&repo("inputs/structures/al55_ih.xyz"), &out.join("run.h5")],
     );
@@ -96,6 +100,24 @@ print(json.dumps({"units": u.trajectory.units, "n": len(u.trajectory), "frames":
         "{}",
         v["data"]
     );
+    assert_eq!(v["box"], true, "an isolated cluster has no box");
+    // ZnH5MD (ASE) reads the same frames: Al atoms, not periodic.
+    assert_eq!(v["zn_formula"], "Al55");
+    assert_eq!(v["zn_pbc"], serde_json::json!([false, false, false]));
+    assert_eq!(
+        v["zn"].as_array().unwrap().len(),
+        v["frames"].as_array().unwrap().len()
+    );
+    for (z, f) in v["zn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(v["frames"].as_array().unwrap())
+    {
+        for k in 0..3 {
+            assert!((z[k].as_f64().unwrap() - f["x0"][k].as_f64().unwrap()).abs() < 1e-5);
+        }
+    }
     assert_eq!(v["units"]["length"], "Angstrom");
     assert_eq!(v["units"]["velocity"], "Angstrom/fs");
     assert_eq!(v["units"]["time"], "ps");

@@ -45,10 +45,12 @@ impl Layout {
         let k = self.temperatures.len() as u64;
         let xyz = 3 * self.atoms as u64;
         let rows = |iv: u64| self.rows(iv) as u64;
-        let per_t = rows(self.energy_interval) * (2 + OBSERVABLES.len() as u64 + 1 + 3)
-            + rows(self.positions_interval) * (2 + xyz * (1 + u64::from(self.velocities)))
-            + rows(self.quench_interval) * (2 + 1 + xyz + 4);
-        8 * (k * per_t + rows(self.swap_interval) * (2 + k))
+        // 8-byte elements, and one byte per atom and frame for the species.
+        let per_t = 8 * rows(self.energy_interval) * (2 + OBSERVABLES.len() as u64 + 1 + 3)
+            + rows(self.positions_interval)
+                * (8 * (2 + 3 + xyz * (1 + u64::from(self.velocities))) + self.atoms as u64)
+            + 8 * rows(self.quench_interval) * (2 + 1 + xyz + 4);
+        k * per_t + 8 * rows(self.swap_interval) * (2 + k)
     }
 
     /// Rows of a series recorded every `interval` steps over the whole run.
@@ -100,9 +102,29 @@ pub struct Parameters {
     pub hosts: Vec<String>,
 }
 
+/// The element type of a series (its buffer holds rows of that type).
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    F64,
+    I64,
+    U8,
+}
+
 enum Buffer {
     F64(Vec<f64>),
     I64(Vec<i64>),
+    U8(Vec<u8>),
+}
+
+/// Run `$body` with `$b` bound to the buffer's vector, whatever its type.
+macro_rules! each {
+    ($buf:expr, $b:ident => $body:expr) => {
+        match $buf {
+            Buffer::F64($b) => $body,
+            Buffer::I64($b) => $body,
+            Buffer::U8($b) => $body,
+        }
+    };
 }
 
 /// Whether the run file is being made (with its provenance) or opened to continue.
@@ -129,12 +151,15 @@ impl Series {
         g: &Group,
         name: &str,
         (tail, interval, unit): (&[usize], u64, &str),
-        f64_data: bool,
+        kind: Kind,
     ) -> H5Result<Series> {
         let rows = layout.rows(interval);
         let ds = match mode {
-            Mode::Make(_) if f64_data => h5::preallocated(g, name, rows, tail, unit, f64::NAN)?,
-            Mode::Make(_) => h5::preallocated(g, name, rows, tail, unit, -1i64)?,
+            Mode::Make(_) => match kind {
+                Kind::F64 => h5::preallocated(g, name, rows, tail, unit, f64::NAN)?,
+                Kind::I64 => h5::preallocated(g, name, rows, tail, unit, -1i64)?,
+                Kind::U8 => h5::preallocated(g, name, rows, tail, unit, 0u8)?,
+            },
             Mode::Open => {
                 let ds = g.dataset(name)?;
                 let mut want = vec![rows];
@@ -154,10 +179,10 @@ impl Series {
             ds,
             interval,
             rows: Vec::new(),
-            buf: if f64_data {
-                Buffer::F64(Vec::new())
-            } else {
-                Buffer::I64(Vec::new())
+            buf: match kind {
+                Kind::F64 => Buffer::F64(Vec::new()),
+                Kind::I64 => Buffer::I64(Vec::new()),
+                Kind::U8 => Buffer::U8(Vec::new()),
             },
         })
     }
@@ -171,7 +196,7 @@ impl Series {
         self.rows.push(self.row(step));
         match &mut self.buf {
             Buffer::F64(b) => b.extend_from_slice(values),
-            Buffer::I64(_) => unreachable!("f64 record into an integer dataset"),
+            _ => unreachable!("f64 record into an integer dataset"),
         }
     }
 
@@ -179,7 +204,16 @@ impl Series {
         self.rows.push(self.row(step));
         match &mut self.buf {
             Buffer::I64(b) => b.extend_from_slice(values),
-            Buffer::F64(_) => unreachable!("integer record into an f64 dataset"),
+            _ => unreachable!("i64 record into another dataset"),
+        }
+    }
+
+    /// A row of `value` repeated (species: the atomic number of every atom).
+    fn push_u8(&mut self, step: u64, value: u8, count: usize) {
+        self.rows.push(self.row(step));
+        match &mut self.buf {
+            Buffer::U8(b) => b.extend(std::iter::repeat_n(value, count)),
+            _ => unreachable!("u8 record into another dataset"),
         }
     }
 
@@ -190,16 +224,10 @@ impl Series {
             // sees the same shape, so every rank skips).
             return Ok(());
         }
-        match &mut self.buf {
-            Buffer::F64(b) => {
-                h5::write_rows(&self.ds, &self.rows, b)?;
-                b.clear();
-            }
-            Buffer::I64(b) => {
-                h5::write_rows(&self.ds, &self.rows, b)?;
-                b.clear();
-            }
-        }
+        each!(&mut self.buf, b => {
+            h5::write_rows(&self.ds, &self.rows, b)?;
+            b.clear();
+        });
         self.rows.clear();
         Ok(())
     }
@@ -234,25 +262,26 @@ impl Series {
                 Some(_) => (start as u64..end as u64).collect(),
                 None => Vec::new(),
             };
-            match &self.buf {
-                Buffer::F64(_) => {
-                    let v = match &src {
-                        Some(d) => read_rows::<f64>(d, start, end)?,
-                        None => Vec::new(),
-                    };
-                    h5::write_rows(&self.ds, &rows, &v)?
-                }
-                Buffer::I64(_) => {
-                    let v = match &src {
-                        Some(d) => read_rows::<i64>(d, start, end)?,
-                        None => Vec::new(),
-                    };
-                    h5::write_rows(&self.ds, &rows, &v)?
-                }
-            }
+            each!(&self.buf, b => copy_block(&self.ds, src.as_ref(), &rows, (start, end), b)?);
         }
         Ok(())
     }
+}
+
+/// Collective: rows `start..end` of `src` (rank 0) into rows `rows` of `dst`; `_like` (a
+/// series' buffer) gives the element type.
+fn copy_block<T: H5Type + Copy>(
+    dst: &Dataset,
+    src: Option<&Dataset>,
+    rows: &[u64],
+    (start, end): (usize, usize),
+    _like: &[T],
+) -> H5Result<()> {
+    let v: Vec<T> = match src {
+        Some(d) => read_rows(d, start, end)?,
+        None => Vec::new(),
+    };
+    h5::write_rows(dst, rows, &v)
 }
 
 /// Rows `start..end` of `ds` (1 to 3 dimensions), flattened.
@@ -282,8 +311,8 @@ struct Clock {
 impl Clock {
     fn at(mode: &Mode, layout: &Layout, g: &Group, interval: u64) -> H5Result<Clock> {
         Ok(Clock {
-            step: Series::at(mode, layout, g, "step", (&[], interval, "1"), false)?,
-            time: Series::at(mode, layout, g, "time", (&[], interval, "ps"), true)?,
+            step: Series::at(mode, layout, g, "step", (&[], interval, "1"), Kind::I64)?,
+            time: Series::at(mode, layout, g, "time", (&[], interval, "ps"), Kind::F64)?,
         })
     }
 
@@ -333,6 +362,13 @@ struct Frames {
     clock: Clock,
     position: Series,
     velocity: Option<Series>,
+    /// Atomic numbers per frame (H5MD `species`; ZnH5MD reads it).
+    species: Series,
+    /// Box edges per frame: zeros, there is no box (ZnH5MD needs them; MDAnalysis reads
+    /// zero edges as no box).
+    edges: Series,
+    /// The atomic number written to `species`.
+    number: u8,
 }
 
 struct Inherent {
@@ -364,6 +400,8 @@ impl Temperature {
             if let Some(vel) = &mut f.velocity {
                 v.push(vel);
             }
+            v.push(&mut f.species);
+            v.push(&mut f.edges);
         }
         if let Some(q) = &mut self.inherent {
             v.extend(q.clock.series());
@@ -488,7 +526,7 @@ fn tree(
                 &g,
                 "value",
                 (&[], ev, unit),
-                true,
+                Kind::F64,
             )?);
         }
         let replica = Series::at(
@@ -497,7 +535,7 @@ fn tree(
             &sub("replica")?,
             "value",
             (&[], ev, "1"),
-            false,
+            Kind::I64,
         )?;
         let radii_group = sub("radii_of_gyration")?;
         let radii = Series::at(
@@ -506,7 +544,7 @@ fn tree(
             &radii_group,
             "value",
             (&[3], ev, "Angstrom"),
-            true,
+            Kind::F64,
         )?;
         let observables = Observables {
             clock,
@@ -520,7 +558,9 @@ fn tree(
             temperature_attrs(&og, t, temp)?;
             temperature_attrs(&pg, t, temp)?;
             h5::string_attr(&pg, "element", &layout.element)?;
-            let bx = pg.create_group("box")?;
+        }
+        let bx = group(mode, &pg, "box")?;
+        if making {
             h5::number_attr(&bx, "dimension", &[3i32])?;
             h5::strings_attr(
                 &bx,
@@ -538,7 +578,7 @@ fn tree(
                 &pos,
                 "value",
                 (&pos_tail(layout), pv, "Angstrom"),
-                true,
+                Kind::F64,
             )?;
             let velocity = if layout.velocities {
                 let vg = group(mode, &pg, "velocity")?;
@@ -546,14 +586,40 @@ fn tree(
                     link_clock(&vg, &format!("/particles/{name}/position"))?;
                 }
                 let spec = (&pos_tail(layout)[..], pv, "Angstrom fs-1");
-                Some(Series::at(mode, layout, &vg, "value", spec, true)?)
+                Some(Series::at(mode, layout, &vg, "value", spec, Kind::F64)?)
             } else {
                 None
             };
+            let linked = |parent: &Group, child: &str| -> H5Result<Group> {
+                let g = group(mode, parent, child)?;
+                if making {
+                    link_clock(&g, &format!("/particles/{name}/position"))?;
+                }
+                Ok(g)
+            };
+            let species = Series::at(
+                mode,
+                layout,
+                &linked(&pg, "species")?,
+                "value",
+                (&[layout.atoms], pv, "1"),
+                Kind::U8,
+            )?;
+            let edges = Series::at(
+                mode,
+                layout,
+                &linked(&bx, "edges")?,
+                "value",
+                (&[3], pv, "Angstrom"),
+                Kind::F64,
+            )?;
             Some(Frames {
                 clock,
                 position,
                 velocity,
+                species,
+                edges,
+                number: crate::system::atomic_number(&layout.element).unwrap_or(0) as u8,
             })
         } else {
             None
@@ -566,17 +632,17 @@ fn tree(
                     temperature_attrs(&g, t, temp)?;
                 }
                 let iv = layout.quench_interval;
-                let s = |name: &str, tail: &[usize], unit: &str, f: bool| {
+                let s = |name: &str, tail: &[usize], unit: &str, f: Kind| {
                     Series::at(mode, layout, &g, name, (tail, iv, unit), f)
                 };
                 Some(Inherent {
                     clock: Clock::at(mode, layout, &g, iv)?,
-                    energy: s("energy", &[], "eV", true)?,
-                    position: s("position", &pos_tail(layout), "Angstrom", true)?,
-                    iterations: s("iterations", &[], "1", false)?,
-                    max_force: s("max_force", &[], "eV Angstrom-1", true)?,
-                    converged: s("converged", &[], "1", false)?,
-                    replica: s("replica", &[], "1", false)?,
+                    energy: s("energy", &[], "eV", Kind::F64)?,
+                    position: s("position", &pos_tail(layout), "Angstrom", Kind::F64)?,
+                    iterations: s("iterations", &[], "1", Kind::I64)?,
+                    max_force: s("max_force", &[], "eV Angstrom-1", Kind::F64)?,
+                    converged: s("converged", &[], "1", Kind::I64)?,
+                    replica: s("replica", &[], "1", Kind::I64)?,
                 })
             }
             None => None,
@@ -609,7 +675,7 @@ fn tree(
     let sv = layout.swap_interval;
     let tempering = TemperingData {
         clock: Clock::at(mode, layout, &ig, sv)?,
-        index: Series::at(mode, layout, &ig, "value", (&[k], sv, "1"), false)?,
+        index: Series::at(mode, layout, &ig, "value", (&[k], sv, "1"), Kind::I64)?,
         accepted,
         attempted,
         round_trips,
@@ -893,6 +959,8 @@ impl Recorder for Writer {
             if let Some(vel) = &mut f.velocity {
                 vel.push_f64(step, &interleaved(v));
             }
+            f.species.push_u8(step, f.number, x.len());
+            f.edges.push_f64(step, &[0.0; 3]);
         }
     }
 
