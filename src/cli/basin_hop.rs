@@ -135,6 +135,8 @@ pub fn run(a: BasinHopArgs) -> Result<()> {
     let info = [
         ("energy", format!("{:.10}", refined.energy)),
         ("max_force", format!("{:.2e}", refined.max_force)),
+        ("potential", xyz::file_name(&a.potential)),
+        ("pelt_version", pelt::version::PELT_VERSION.to_string()),
     ];
     xyz::write_new(&a.output, &xyz::to_string(&out, true, &info), a.force)?;
     println!(

@@ -86,6 +86,8 @@ pub fn run(a: QuenchArgs) -> Result<()> {
             "converged",
             (out.termination == Termination::Converged).to_string(),
         ),
+        ("potential", xyz::file_name(&a.potential)),
+        ("pelt_version", pelt::version::PELT_VERSION.to_string()),
     ];
     // Forces at the minimum (eV/Å, of φ): readers such as ASE's get_forces() find them.
     let mut eval = pelt::potential::Evaluation::new(q.len());

@@ -828,6 +828,8 @@ fn finish(
             ("energy", format!("{:.10}", best.energy())),
             ("step", best.step.to_string()),
             ("replica", best.replica.to_string()),
+            ("potential", xyz::file_name(&cfg.potential.file)),
+            ("pelt_version", crate::version::PELT_VERSION.to_string()),
         ];
         write("lowest.xyz", &xyz::to_string(&structure, true, &info))?;
     }

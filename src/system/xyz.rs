@@ -350,6 +350,14 @@ fn with_header(s: &Structure, header: &str, forces: Option<&Coords>) -> String {
     out
 }
 
+/// A file's name for a header key (`potential=Al_EA.eam.alloy`): no folders, no spaces or
+/// quotes.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().replace([' ', '"'], "_"))
+        .unwrap_or_default()
+}
+
 /// The rule of [`write_new`] on its own, for commands that check before long work: an
 /// existing `path` may only be replaced with `force`.
 pub fn ensure_writable(path: &Path, force: bool) -> Result<(), StructureError> {
