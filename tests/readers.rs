@@ -408,3 +408,70 @@ print(json.dumps({"t3": frames(sys.argv[1]), "r2": frames(sys.argv[2]), "is": fr
         assert!((f["e"].as_f64().unwrap() - e).abs() < 1e-9);
     }
 }
+
+#[test]
+fn export_selects_steps_and_refuses_bad_selections() {
+    let out = run_dir();
+    let run = out.join("run.h5");
+    let dir = scratch_dir("readers", "export-select");
+    // Frames every 100 steps: 1000..3000 every 5th frame is steps 1000, 1500, …, 3000.
+    let sel = dir.join("sel.extxyz");
+    export(
+        &run,
+        &sel,
+        &[
+            "--temperature",
+            "300",
+            "--from-step",
+            "1000",
+            "--to-step",
+            "3000",
+            "--every",
+            "5",
+        ],
+    );
+    let text = std::fs::read_to_string(&sel).unwrap();
+    let steps: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.split(" step=").nth(1))
+        .map(|t| t.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(steps, vec![1000, 1500, 2000, 2500, 3000]);
+    assert!(text.contains("temperature_index=0 "), "{text:.300}");
+    for (args, words) in [
+        (
+            vec!["--temperature-index", "8"],
+            "the run has 8 temperatures",
+        ),
+        (vec!["--temperature", "333"], "no temperature of the ladder"),
+        (vec!["--replica", "9"], "the run has 8 replicas"),
+        (
+            vec!["--replica", "1", "--from-step", "999999"],
+            "nothing to export",
+        ),
+        (vec!["--replica", "1", "--every", "0"], "--every 0"),
+    ] {
+        let target = dir.join("bad.h5md");
+        let mut all = vec![
+            "export",
+            run.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ];
+        all.extend(args.iter().copied());
+        let (code, _, err) = pelt(&all);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(words), "{args:?}: {err}");
+        assert!(!target.exists());
+    }
+    let (code, _, err) = pelt(&[
+        "export",
+        run.to_str().unwrap(),
+        "--replica",
+        "1",
+        "-o",
+        dir.join("x.pdb").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains(".h5md (H5MD) or .extxyz"), "{err}");
+}
