@@ -60,6 +60,16 @@ fn run(inp: &Path, out: &Path, extra: &[&str]) -> Output {
     pelt_command(None, &args).output().unwrap()
 }
 
+/// Replace text in the input file `inp`.
+fn edit(inp: &Path, pairs: &[(&str, &str)]) {
+    let mut t = std::fs::read_to_string(inp).unwrap();
+    for (from, to) in pairs {
+        assert!(t.contains(from), "{from} not in {}", inp.display());
+        t = t.replace(from, to);
+    }
+    std::fs::write(inp, t).unwrap();
+}
+
 /// A failure as users must see it: exit status 1 (not a signal, not 101 or 134), no
 /// panic, `words` in the message.
 fn assert_refused(o: &Output, words: &[&str]) -> String {
@@ -142,10 +152,7 @@ fn two_atoms_on_one_site_are_refused() {
 fn an_absurd_temperature_stops_at_the_guard() {
     let dir = scratch_dir("rel", "hot");
     let inp = input(&dir, 4000, "");
-    let t = std::fs::read_to_string(&inp)
-        .unwrap()
-        .replace("t_max = \"700 K\"", "t_max = \"1e6 K\"");
-    std::fs::write(&inp, t).unwrap();
+    edit(&inp, &[("t_max = \"700 K\"", "t_max = \"1e6 K\"")]);
     let out = dir.join("out");
     let o = run(&inp, &out, &[]);
     let err = assert_refused(&o, &["replica", "K, step", "blow-up", "last checkpoint"]);
@@ -580,10 +587,7 @@ fn a_disk_that_fills_during_the_run_is_named_and_the_run_resumes() {
 fn a_guard_on_one_rank_ends_the_whole_mpi_job() {
     let dir = scratch_dir("rel", "hot-mpi");
     let inp = input(&dir, 4000, "");
-    let t = std::fs::read_to_string(&inp)
-        .unwrap()
-        .replace("t_max = \"700 K\"", "t_max = \"1e6 K\"");
-    std::fs::write(&inp, t).unwrap();
+    edit(&inp, &[("t_max = \"700 K\"", "t_max = \"1e6 K\"")]);
     let out = dir.join("out");
     let child = pelt_command(
         Some(3),
