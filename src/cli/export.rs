@@ -45,8 +45,11 @@ pub fn run(a: ExportArgs) -> Result<()> {
     let selection = match (a.temperature_index, a.temperature, a.replica) {
         (Some(k), _, _) => Selection::Temperature(k),
         (_, Some(t), _) => {
-            let data = pelt::output::reader::read(&a.run, Default::default())?;
-            let ladder: Vec<f64> = data.temperatures.iter().map(|t| t.temperature).collect();
+            // The ladder alone (the export reads the rest once).
+            std::fs::File::open(&a.run).map_err(|e| anyhow::anyhow!("{}: {e}", a.run.display()))?;
+            let ladder: Vec<f64> = hdf5::File::open(&a.run)
+                .and_then(|f| f.dataset("tempering/temperature")?.read_raw::<f64>())
+                .map_err(|e| anyhow::anyhow!("{}: /tempering/temperature: {e}", a.run.display()))?;
             match ladder.iter().position(|&x| (x - t).abs() <= 0.5) {
                 Some(k) => Selection::Temperature(k),
                 None => bail!(
