@@ -10,4 +10,4 @@ pub mod writer;
 
 pub use checkpoint::{Checkpoint, CheckpointError, Lowest, Sources};
 pub use sha256::sha256_hex;
-pub use writer::{group_name, staging_path, Layout, Parameters, Writer};
+pub use writer::{group_name, Layout, Parameters, Writer};

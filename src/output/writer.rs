@@ -439,7 +439,6 @@ struct TemperingData {
 pub struct Writer {
     file: File,
     path: PathBuf,
-    comm: mpi::ffi::MPI_Comm,
     layout: Layout,
     root: bool,
     temperatures: Vec<Temperature>,
@@ -458,7 +457,7 @@ fn pos_tail(layout: &Layout) -> [usize; 2] {
 }
 
 /// The file a new or rebuilt run file is written to before it is renamed into place.
-pub fn staging_path(path: &Path) -> PathBuf {
+fn staging_path(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(".new");
     PathBuf::from(s)
@@ -832,7 +831,6 @@ impl Writer {
         Ok(Writer {
             file,
             path: path.to_path_buf(),
-            comm,
             layout,
             root,
             temperatures,
@@ -920,11 +918,6 @@ impl Writer {
     pub fn set_equilibration(&mut self, equilibration: u64) -> H5Result<()> {
         let ds = self.file.dataset("parameters/equilibration")?;
         h5::write_whole(&ds, &[equilibration as i64], self.root)
-    }
-
-    /// The MPI communicator the file was opened on.
-    pub fn comm(&self) -> mpi::ffi::MPI_Comm {
-        self.comm
     }
 
     fn ps_per_step(&self) -> f64 {

@@ -68,12 +68,6 @@ impl<'a> MdWalker<'a> {
         }
     }
 
-    /// Guard the dynamics with `limits` instead of [`GuardLimits::default`].
-    pub fn with_guard(mut self, limits: GuardLimits) -> MdWalker<'a> {
-        self.guard = Guard::new(limits, self.state.len());
-        self
-    }
-
     /// The guards' checks after `step` ([`Guard::check`]).
     fn check(&mut self, step: u64) -> Result<(), Breach> {
         let bath = self.thermostat.energy();
