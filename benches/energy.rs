@@ -1,12 +1,13 @@
-//! Energy + forces with every kernel this CPU runs (Ercolessi–Adams Al) for Mackay icosahedra
-//! of 13, 55, 147 and 309 atoms and for Al43, and one MD step of Al55 and Al43 per kernel and
-//! thermostat. Run: `cargo bench --bench energy` (add a filter, e.g. `-- md_step`).
+//! Energy + forces with every kernel this CPU runs (Ercolessi–Adams Al), in double and mixed
+//! precision, for Mackay icosahedra of 13, 55, 147, 309 and 561 atoms and for Al43, and one
+//! MD step of Al55 and Al43 per kernel, precision and thermostat. Run: `cargo bench --bench
+//! energy` (add a filter, e.g. `-- md_step`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pelt::dynamics::thermostat::{Bussi, Langevin, NoseHooverChain, Nve};
 use pelt::dynamics::{Containment, Md, State, Thermostat};
 use pelt::landscape::Transform;
-use pelt::potential::{self, Eam, Evaluation, Kernel, Potential};
+use pelt::potential::{self, Eam, Evaluation, Kernel, Potential, Precision};
 use pelt::system::{builders, xyz, Coords};
 use std::hint::black_box;
 use std::path::Path;
@@ -22,6 +23,21 @@ fn eam(kernel: Kernel) -> Eam {
         .with_kernel(kernel)
 }
 
+/// Every (kernel, precision) this CPU runs; the scalar kernel only in double.
+fn variants() -> Vec<(Kernel, Precision)> {
+    Kernel::available()
+        .into_iter()
+        .flat_map(|k| {
+            let ps: &[Precision] = if k == Kernel::Scalar {
+                &[Precision::Double]
+            } else {
+                &Precision::ALL
+            };
+            ps.iter().map(move |p| (k, *p))
+        })
+        .collect()
+}
+
 fn structure(file: &str) -> Coords {
     xyz::read(&root().join("inputs/structures").join(file))
         .unwrap()
@@ -32,7 +48,7 @@ fn structure(file: &str) -> Coords {
 /// Al_EA nearest-neighbour distance (2.76 Å) and heated a little so that no two pairs sit
 /// at the same distance.
 fn energy_forces(c: &mut Criterion) {
-    let mut clusters: Vec<(String, Coords)> = (1..=4)
+    let mut clusters: Vec<(String, Coords)> = (1..=5)
         .map(|shells| {
             let mut pos = builders::icosahedron(shells, 2.76).unwrap();
             for (k, v) in pos.as_flat_mut().iter_mut().enumerate() {
@@ -42,9 +58,9 @@ fn energy_forces(c: &mut Criterion) {
         })
         .collect();
     clusters.push(("Al43".into(), structure("al43_start.xyz")));
-    for kernel in Kernel::available() {
-        let pot = eam(kernel);
-        let mut group = c.benchmark_group(format!("energy_forces_{kernel}"));
+    for (kernel, precision) in variants() {
+        let pot = eam(kernel).with_precision(precision);
+        let mut group = c.benchmark_group(format!("energy_forces_{kernel}_{precision}"));
         group.measurement_time(Duration::from_secs(3));
         for (name, pos) in &clusters {
             let mut ev = Evaluation::new(pos.len());
@@ -70,20 +86,20 @@ fn md_step(c: &mut Criterion) {
             _ => Box::new(NoseHooverChain::new(600.0, 100.0, 3)),
         }
     };
-    let mut cases: Vec<(&str, Kernel, &str)> = Kernel::available()
+    let mut cases: Vec<(&str, (Kernel, Precision), &str)> = variants()
         .into_iter()
         .map(|k| ("bussi", k, "al55_ih.xyz"))
         .collect();
     for name in ["nve", "langevin", "nose-hoover"] {
-        cases.push((name, Kernel::fastest(), "al55_ih.xyz"));
+        cases.push((name, (Kernel::fastest(), Precision::Mixed), "al55_ih.xyz"));
     }
-    for k in Kernel::available() {
+    for k in variants() {
         cases.push(("bussi", k, "al43_start.xyz"));
     }
     let mut group = c.benchmark_group("md_step");
     group.measurement_time(Duration::from_secs(3));
-    for (name, kernel, file) in cases {
-        let pot = eam(kernel);
+    for (name, (kernel, precision), file) in cases {
+        let pot = eam(kernel).with_precision(precision);
         let pos = structure(file);
         let md = Md {
             potential: &pot,
@@ -97,7 +113,7 @@ fn md_step(c: &mut Criterion) {
         state.thermalize(600.0, &mut r);
         md.evaluate(&mut state);
         let cluster = if pos.len() == 55 { "Al55" } else { "Al43" };
-        group.bench_function(format!("{cluster}/{name}/{kernel}"), |b| {
+        group.bench_function(format!("{cluster}/{name}/{kernel}_{precision}"), |b| {
             b.iter(|| {
                 md.step(&mut state, bath.as_mut(), &mut r);
                 black_box(state.phi())

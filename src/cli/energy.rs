@@ -1,6 +1,6 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use pelt::potential::{self, Evaluation, Potential};
+use pelt::potential::{self, Evaluation, Potential, Precision};
 use pelt::system::xyz;
 use std::path::PathBuf;
 
@@ -14,13 +14,22 @@ pub struct EnergyArgs {
     /// Also print the force on every atom (eV/Å).
     #[arg(long)]
     forces: bool,
-    /// Print one JSON object {"natoms", "energy", "energy_per_atom", "forces"} and nothing else.
+    /// Print one JSON object {"natoms", "energy", "energy_per_atom", "precision", "forces"}
+    /// and nothing else.
     #[arg(long)]
     json: bool,
+    /// Precision of the pair terms: double (exact f64, the default here) or mixed (f32 pair
+    /// terms with f64 sums, what `pelt run` uses by default).
+    #[arg(long, default_value = "double", value_parser = parse_precision)]
+    precision: Precision,
+}
+
+fn parse_precision(s: &str) -> std::result::Result<Precision, String> {
+    Precision::from_name(s).ok_or_else(|| format!("{s:?}: expected double or mixed"))
 }
 
 pub fn run(a: EnergyArgs) -> Result<()> {
-    let pot = potential::load(&a.potential)?;
+    let pot = potential::load(&a.potential)?.with_precision(a.precision);
     let s = xyz::read(&a.structure)?;
     if let Some((i, sym)) = s
         .symbols
@@ -46,6 +55,7 @@ pub fn run(a: EnergyArgs) -> Result<()> {
             "natoms": n,
             "energy": ev.energy,
             "energy_per_atom": ev.energy / n as f64,
+            "precision": pot.effective_precision().name(),
             "forces": forces,
         });
         println!("{}", serde_json::to_string(&obj).context("writing JSON")?);
@@ -53,10 +63,12 @@ pub fn run(a: EnergyArgs) -> Result<()> {
     }
     println!("structure: {} ({n} atoms)", a.structure.display());
     println!(
-        "potential: {} ({}, cutoff {} A)",
+        "potential: {} ({}, cutoff {} A; {} kernel, {} precision)",
         pot.name(),
         pot.format().lammps_style(),
-        pot.cutoff()
+        pot.cutoff(),
+        pot.kernel(),
+        pot.effective_precision()
     );
     println!("energy:          {} eV", ev.energy);
     println!("energy per atom: {} eV/atom", ev.energy / n as f64);

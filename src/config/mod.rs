@@ -143,6 +143,8 @@ pub struct DynamicsConfig {
     pub containment_radius: Option<f64>,
     /// Containment stiffness (eV/Å²).
     pub containment_stiffness: f64,
+    /// Precision of the pair terms in MD (quenches are always double).
+    pub precision: crate::potential::Precision,
 }
 
 /// Steps between the exchanges of a run without swaps (`swap_interval = 0`): the replicas
@@ -397,6 +399,19 @@ impl Config {
                 format!("{containment_stiffness} eV/Å²; expected > 0"),
             ));
         }
+        let precision = match d.precision.as_deref() {
+            None => crate::potential::Precision::Mixed,
+            Some(name) => crate::potential::Precision::from_name(name).ok_or_else(|| {
+                err(
+                    "dynamics",
+                    "precision",
+                    format!(
+                        "\"{name}\"; expected \"mixed\" (f32 pair terms, f64 sums; the \
+                         default) or \"double\""
+                    ),
+                )
+            })?,
+        };
         let dynamics = DynamicsConfig {
             timestep,
             thermostat,
@@ -404,6 +419,7 @@ impl Config {
             chain_length: chain_length as usize,
             containment_radius,
             containment_stiffness,
+            precision,
         };
 
         // [tempering]

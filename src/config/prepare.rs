@@ -14,8 +14,10 @@ use crate::units::KB;
 pub struct Prepared {
     /// The start structure.
     pub structure: Structure,
-    /// The potential φ.
+    /// The potential φ in double precision: quenches, the reference energy, `pelt energy`.
     pub potential: Eam,
+    /// The potential φ at the run's `[dynamics] precision`: MD, swaps and recorded energies.
+    pub md_potential: Eam,
     /// The φ* transform.
     pub transform: Transform,
     /// Energy of the start structure's local minimum (eV): the reference for the guard.
@@ -201,8 +203,10 @@ pub fn prepare(config: &Config) -> Result<Prepared, ConfigError> {
             ..Containment::around(&structure.positions, pot.cutoff())
         },
     };
+    let md_potential = pot.clone().with_precision(config.dynamics.precision);
     Ok(Prepared {
         structure,
+        md_potential,
         potential: pot,
         transform,
         reference_energy: e_ref,

@@ -53,6 +53,7 @@ pub struct Dynamics {
     pub chain_length: Option<i64>,
     pub containment_radius: Option<Quantity>,
     pub containment_stiffness: Option<Quantity>,
+    pub precision: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

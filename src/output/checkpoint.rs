@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Format tag of the checkpoint file.
-pub const FORMAT: &str = "pelt-checkpoint-2";
+pub const FORMAT: &str = "pelt-checkpoint-3";
 
 /// The lowest inherent structure found so far.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,6 +52,9 @@ pub struct Checkpoint {
     pub sources: Sources,
     /// The energy/force kernel (`PELT_KERNEL`) the run uses.
     pub kernel: String,
+    /// The precision of the MD pair terms (`double` or `mixed`; `double` with the scalar
+    /// kernel).
+    pub precision: String,
     /// Total steps the run was set up for (the run file is sized for them).
     pub steps: u64,
     /// The step after which the summary averages.

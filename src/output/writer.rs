@@ -86,6 +86,9 @@ pub struct Parameters {
     pub thermostat: String,
     /// The energy/force kernel of rank 0 (`scalar`, `avx2`).
     pub kernel: String,
+    /// The precision of the MD pair terms, hence of every recorded energy and swap
+    /// (`double` or `mixed`).
+    pub precision: String,
     /// Total MD steps per replica.
     pub steps: u64,
     /// Steps left out of the averages.
@@ -1039,6 +1042,7 @@ fn write_parameters(file: &File, p: &Parameters, layout: &Layout, root: bool) ->
         ("potential_sha256", &p.potential_sha256),
         ("thermostat", &p.thermostat),
         ("kernel", &p.kernel),
+        ("precision", &p.precision),
         ("pelt_version", &p.pelt_version),
         ("mpi_version", &p.mpi_version),
         ("hdf5_version", &p.hdf5_version),

@@ -1,5 +1,5 @@
 use super::packed::Packed;
-use super::{scalar, Evaluation, Format, Kernel, Potential, Spline};
+use super::{scalar, Evaluation, Format, Kernel, Potential, Precision, Spline};
 use crate::system::Coords;
 
 /// The tables of a single-element EAM potential on LAMMPS's grids, before interpolation.
@@ -38,7 +38,15 @@ pub struct Eam {
     pub(super) rphi: Spline,
     packed: Packed,
     kernel: Kernel,
+    precision: Precision,
+    skin: f64,
 }
+
+/// The neighbour-list skin of the SIMD kernels (Å): the list holds the chunks with a pair
+/// closer than r_c + skin and is rebuilt when an atom has moved skin/2. Results do not
+/// depend on it (see `scratch::ChunkList`); speed does (`cargo bench --bench energy --
+/// skin`, BENCHMARKS.md).
+pub const DEFAULT_SKIN: f64 = 0.5;
 
 impl Eam {
     /// Build the splines from tables.
@@ -64,7 +72,41 @@ impl Eam {
             density,
             rphi,
             kernel: Kernel::default_choice(),
+            precision: Precision::Double,
+            skin: DEFAULT_SKIN,
         }
+    }
+
+    /// The precision of the pair terms (see [`Precision`]).
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// This potential with pair terms in `precision`. The scalar kernel ignores it and
+    /// computes in double; [`Eam::effective_precision`] says which applies.
+    pub fn with_precision(mut self, precision: Precision) -> Eam {
+        self.precision = precision;
+        self
+    }
+
+    /// The precision evaluations actually use: [`Precision::Double`] with the scalar kernel.
+    pub fn effective_precision(&self) -> Precision {
+        match self.kernel {
+            Kernel::Scalar => Precision::Double,
+            _ => self.precision,
+        }
+    }
+
+    /// The neighbour-list skin (Å).
+    pub fn skin(&self) -> f64 {
+        self.skin
+    }
+
+    /// This potential with neighbour-list skin `skin` (Å, ≥ 0; results are the same for
+    /// any skin, only speed changes).
+    pub fn with_skin(mut self, skin: f64) -> Eam {
+        self.skin = skin.max(0.0);
+        self
     }
 
     /// The kernel that evaluates energy and forces.
@@ -158,9 +200,15 @@ impl Potential for Eam {
         match self.kernel {
             Kernel::Scalar => scalar::compute(self, positions, out),
             #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => super::avx2::compute(&self.packed, self.cutsq, positions, out),
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 => super::avx512::compute(&self.packed, self.cutsq, positions, out),
+            Kernel::Avx2 | Kernel::Avx512 => super::simd::compute(
+                &self.packed,
+                self.cutoff,
+                self.skin,
+                self.kernel,
+                self.precision,
+                positions,
+                out,
+            ),
             #[cfg(not(target_arch = "x86_64"))]
             Kernel::Avx2 | Kernel::Avx512 => {
                 unreachable!("set_kernel refuses kernels this CPU lacks")

@@ -4,23 +4,22 @@
 //! `eam`, Finnis–Sinclair setfl `eam/fs`) and interpolated exactly as LAMMPS does, so
 //! energies and forces agree with LAMMPS to rounding (see `tests/lammps_reference.rs`).
 
-#[cfg(target_arch = "x86_64")]
-mod avx2;
-#[cfg(target_arch = "x86_64")]
-mod avx512;
 mod eam;
 mod funcfl;
 mod kernel;
+mod lanes;
 mod packed;
 mod scalar;
 #[cfg(target_arch = "x86_64")]
 mod scratch;
 mod setfl;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 mod spline;
 mod tokens;
 
-pub use eam::{Eam, EamTables};
-pub use kernel::{Kernel, KERNEL_ENV};
+pub use eam::{Eam, EamTables, DEFAULT_SKIN};
+pub use kernel::{Kernel, Precision, KERNEL_ENV};
 pub use spline::Spline;
 
 use crate::system::Coords;
@@ -132,6 +131,19 @@ impl Evaluation {
     pub fn resize(&mut self, n: usize) {
         if self.forces.len() != n {
             *self = Evaluation::new(n);
+        }
+    }
+
+    /// How many times the neighbour list of a SIMD kernel was built for these buffers (0
+    /// for the scalar kernel, which needs none).
+    pub fn list_builds(&self) -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.scratch.list.builds
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            0
         }
     }
 

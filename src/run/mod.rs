@@ -187,12 +187,13 @@ fn log_setup(cfg: &Config, prep: &Prepared) {
     let n = prep.structure.len();
     let t = &prep.transform;
     log::info!(
-        "{}: {n} {} atoms from {}, potential {} ({} kernel)",
+        "{}: {n} {} atoms from {}, potential {} ({} kernel, {} precision)",
         cfg.path.display(),
         prep.potential.element(),
         cfg.system.structure.display(),
         cfg.potential.file.display(),
-        prep.potential.kernel()
+        prep.md_potential.kernel(),
+        prep.md_potential.effective_precision()
     );
     log::info!(
         "landscape: epsilon = {:e}, phi0 = {} eV/atom, m = {}; phi_s = {}; reference minimum {:.6} eV (s = {:.4})",
@@ -388,7 +389,7 @@ fn run_ranks(
         .clone()
         .map(|r| {
             let md = Md {
-                potential: &prep.potential,
+                potential: &prep.md_potential,
                 transform: prep.transform,
                 containment: Some(prep.containment),
                 timestep: cfg.dynamics.timestep,
@@ -406,7 +407,8 @@ fn run_ranks(
             .with_quench(QuenchSettings {
                 minimizer: cfg.minimizer(),
                 convergence: cfg.quench.convergence,
-            });
+            })
+            .with_quench_potential(&prep.potential);
             (r, w)
         })
         .collect();
@@ -496,6 +498,7 @@ fn run_ranks(
         cfg: &cfg,
         sources: &sources,
         equilibration,
+        precision: prep.md_potential.effective_precision(),
     };
     if checkpoint.is_none() || rebuilt {
         // A checkpoint at once: of step 0 (from the moment run.h5 exists, --resume can
@@ -658,6 +661,7 @@ struct CheckpointParts<'a> {
     cfg: &'a Config,
     sources: &'a output::Sources,
     equilibration: u64,
+    precision: crate::potential::Precision,
 }
 
 /// Collective: a checkpoint of the step the run is at, in the three steps of
@@ -721,6 +725,7 @@ fn write_checkpoint(
         input: parts.cfg.text.clone(),
         sources: parts.sources.clone(),
         kernel: crate::potential::Kernel::default_choice().name().into(),
+        precision: parts.precision.name().into(),
         steps: parts.cfg.tempering.steps,
         equilibration: parts.equilibration,
         tempering: tempering.save(),
@@ -756,6 +761,7 @@ fn parameters(
         seed: cfg.tempering.seed,
         thermostat: format!("{:?}", cfg.dynamics.thermostat).to_lowercase(),
         kernel: prep.potential.kernel().name().into(),
+        precision: prep.md_potential.effective_precision().name().into(),
         steps: cfg.tempering.steps,
         equilibration: cfg.tempering.equilibration,
         pelt_version: crate::version::PELT_VERSION.into(),

@@ -270,6 +270,21 @@ fn check_resume(
             c.kernel
         )));
     }
+    let precision = if kernel == crate::potential::Kernel::Scalar.name() {
+        crate::potential::Precision::Double
+    } else {
+        cfg.dynamics.precision
+    };
+    if c.precision != precision.name() {
+        return Err(refused(format!(
+            "--resume: the run in {} was computed in {} precision and this input asks for \
+             {precision} ([dynamics] precision; \"mixed\" is the default); set [dynamics] \
+             precision = \"{}\" to continue it",
+            out.display(),
+            c.precision,
+            c.precision
+        )));
+    }
     if c.replicas.len() != cfg.tempering.ladder.len() {
         return Err(refused(format!(
             "--resume: {} holds {} replicas, the input has {}",

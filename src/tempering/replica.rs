@@ -4,6 +4,7 @@
 use super::{Quench, Sample, Walker};
 use crate::dynamics::{Breach, EvaporationMonitor, Guard, GuardLimits, Md, State, Thermostat};
 use crate::minimize::{self, Convergence, Minimizer};
+use crate::potential::Potential;
 use crate::rng::{self, Stream};
 use crate::system::{geometry, Coords};
 
@@ -29,6 +30,7 @@ pub struct MdWalker<'a> {
     /// This replica's random stream, (seed, replica).
     pub rng: Stream,
     quench: Option<QuenchSettings>,
+    quench_potential: Option<&'a dyn Potential>,
     evaporation: EvaporationMonitor,
     label: String,
     guard: Guard,
@@ -59,6 +61,7 @@ impl<'a> MdWalker<'a> {
             thermostat,
             rng,
             quench: None,
+            quench_potential: None,
             // Sized now, so the step loop never allocates.
             evaporation: EvaporationMonitor::restore(vec![false; atoms], 0),
             label: format!("replica {replica}"),
@@ -78,6 +81,13 @@ impl<'a> MdWalker<'a> {
     /// Quench copies of the configuration with `settings` when asked.
     pub fn with_quench(mut self, settings: QuenchSettings) -> MdWalker<'a> {
         self.quench = Some(settings);
+        self
+    }
+
+    /// Quench on `potential` instead of the MD potential: a mixed-precision run quenches
+    /// in double, so inherent structures and their energies are exact.
+    pub fn with_quench_potential(mut self, potential: &'a dyn Potential) -> MdWalker<'a> {
+        self.quench_potential = Some(potential);
         self
     }
 }
@@ -133,7 +143,7 @@ impl Walker for MdWalker<'_> {
         let q = self.quench.as_mut()?;
         let (positions, outcome) = minimize::quench(
             q.minimizer.as_mut(),
-            self.md.potential,
+            self.quench_potential.unwrap_or(self.md.potential),
             &self.state.positions,
             q.convergence,
         );

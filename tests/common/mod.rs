@@ -81,6 +81,20 @@ pub fn potential_per_kernel(name: &str) -> Vec<pelt::potential::Eam> {
         .collect()
 }
 
+/// Al_EA-style potentials with mixed-precision pair terms, one per SIMD kernel this CPU
+/// runs (none where there is no SIMD kernel).
+pub fn mixed_per_kernel(name: &str) -> Vec<pelt::potential::Eam> {
+    pelt::potential::Kernel::available()
+        .into_iter()
+        .filter(|k| *k != pelt::potential::Kernel::Scalar)
+        .map(|k| {
+            potential(name)
+                .with_kernel(k)
+                .with_precision(pelt::potential::Precision::Mixed)
+        })
+        .collect()
+}
+
 /// Largest |F_pelt − F_ref| over all components (eV/Å).
 pub fn max_force_difference(forces: &Coords, reference: &[[f64; 3]]) -> f64 {
     reference
