@@ -12,7 +12,7 @@ use pelt::dynamics::{
 };
 use pelt::landscape::Transform;
 use pelt::minimize::{quench, Convergence, Lbfgs};
-use pelt::potential::{Eam, Potential};
+use pelt::potential::{Eam, Potential, Precision};
 use pelt::rng;
 use pelt::system::{builders, xyz, Coords};
 use pelt::units::KB;
@@ -133,12 +133,12 @@ fn nve_conserves_the_transformed_energy_for_al43_at_negative_eps() {
 /// Kinetic energies of Al13 at 300 K sampled every `every` steps of 2 fs, and the largest
 /// |P| and |L| seen (amu·Å/fs, amu·Å²/fs).
 fn kinetic_samples(
+    pot: &Eam,
     thermostat: &mut dyn Thermostat,
     samples: usize,
     every: usize,
 ) -> (Vec<f64>, f64, f64) {
-    let pot = potential("Al_EA.eam.alloy");
-    let md = md(&pot, Transform::identity(), 2.0, &al13());
+    let md = md(pot, Transform::identity(), 2.0, &al13());
     let (mut s, mut r) = start(&md, al13(), pot.mass(), 300.0, 11);
     for _ in 0..5_000 {
         md.step(&mut s, thermostat, &mut r);
@@ -156,9 +156,11 @@ fn kinetic_samples(
     (k, pmax, lmax)
 }
 
-fn check_canonical(name: &str, thermostat: &mut dyn Thermostat) {
+fn check_canonical(name: &str, thermostat: &mut dyn Thermostat, precision: Precision) {
     let t = 300.0;
-    let (k, pmax, lmax) = kinetic_samples(thermostat, 8_000, 50);
+    let pot = potential("Al_EA.eam.alloy").with_precision(precision);
+    let (k, pmax, lmax) = kinetic_samples(&pot, thermostat, 8_000, 50);
+    let name = format!("{name} ({precision})");
     let shape = degrees_of_freedom(13) as f64 / 2.0;
     let kt = KB * t;
     let d = stats::ks_statistic(&k, |x| stats::gamma_p(shape, x / kt));
@@ -182,12 +184,16 @@ fn check_canonical(name: &str, thermostat: &mut dyn Thermostat) {
 
 #[test]
 fn bussi_samples_the_canonical_kinetic_energy() {
-    check_canonical("bussi", &mut Bussi::new(300.0, 50.0));
+    for p in Precision::ALL {
+        check_canonical("bussi", &mut Bussi::new(300.0, 50.0), p);
+    }
 }
 
 #[test]
 fn langevin_samples_the_canonical_kinetic_energy() {
-    check_canonical("langevin", &mut Langevin::new(300.0, 200.0));
+    for p in Precision::ALL {
+        check_canonical("langevin", &mut Langevin::new(300.0, 200.0), p);
+    }
 }
 
 #[test]

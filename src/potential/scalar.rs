@@ -8,6 +8,14 @@ use crate::system::Coords;
 
 pub(super) fn compute(eam: &Eam, pos: &Coords, out: &mut Evaluation) {
     let n = pos.len();
+    if !pos.as_flat().iter().all(|c| c.is_finite()) {
+        // A NaN pair fails `r2 < cutsq` and would silently drop out of every sum.
+        out.energy = f64::NAN;
+        out.density.fill(f64::NAN);
+        out.embedding_derivative.fill(f64::NAN);
+        out.forces.as_flat_mut().fill(f64::NAN);
+        return;
+    }
     let (x, y, z) = (pos.x(), pos.y(), pos.z());
     let rho = &mut out.density;
     rho.fill(0.0);
