@@ -102,10 +102,6 @@ pub(crate) struct Scratch {
     pub w: Vec<f64>,
     /// The table interval.
     pub k: Vec<i32>,
-    /// r_i − r_j per component, from stage 1 for stage 6.
-    pub dx: Vec<f64>,
-    pub dy: Vec<f64>,
-    pub dz: Vec<f64>,
 }
 
 impl Scratch {
@@ -176,9 +172,6 @@ impl Scratch {
             self.v.resize(len, 0.0);
             self.w.resize(len, 0.0);
             self.k.resize(len, 0);
-            self.dx.resize(len, 0.0);
-            self.dy.resize(len, 0.0);
-            self.dz.resize(len, 0.0);
         }
     }
 }

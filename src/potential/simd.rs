@@ -18,11 +18,11 @@
 //! 4. n_i += Σ ρ (in an f64 register per row) and n_j += ρ (contiguous f64 update).
 //! 5. U(n_i) and U'(n_i) in f64, one atom at a time, with LAMMPS's linear continuation
 //!    past ρ_max.
-//! 6. F_pair/r = (U'_i + U'_j)·ρ'/r + φ'/r per lane; F_i −= F_pair/r · Δr (f64 register
-//!    per row), F_j += F_pair/r · Δr (contiguous f64 update).
+//! 6. g = F_pair/r = (U'_i + U'_j)·ρ'/r + φ'/r per lane, then in f64 with the exact
+//!    separation Δr: F_i −= g·Δr (f64 register per row), F_j += g·Δr (contiguous update).
 //!
 //! Results agree with the scalar kernel to rounding in double precision. In mixed
-//! precision stages 1–3 and the products of stage 6 are f32; every sum is f64.
+//! precision stages 1–3 and g of stage 6 are f32; every sum, and g·Δr, is f64.
 
 #![cfg(target_arch = "x86_64")]
 
@@ -337,12 +337,10 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
     let v = s.v.as_mut_ptr().cast::<L::T>();
     let w = s.w.as_mut_ptr().cast::<L::T>();
     let kk = s.k.as_mut_ptr();
-    let ddx = s.dx.as_mut_ptr().cast::<L::T>();
-    let ddy = s.dy.as_mut_ptr().cast::<L::T>();
-    let ddz = s.dz.as_mut_ptr().cast::<L::T>();
+    let (x, y, z) = (s.x.as_ptr(), s.y.as_ptr(), s.z.as_ptr());
     let cut = L::splat(cutsq);
 
-    // Stage 1: Δr and r² per lane, dead lanes (2 r_c)². (Compacting the chunks with a
+    // Stage 1: r² per lane, dead lanes (2 r_c)². (Compacting the chunks with a
     // live lane here, as the all-pairs kernel of 0.4 did, measured slower with the list:
     // nearly every listed chunk of a small cluster is live.)
     let dead = L::splat(4.0 * cutsq);
@@ -353,9 +351,6 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         let jj = L::add(L::splat(j as f64), L::iota());
         let r2 = L::select_lt(L::splat(i as f64), jj, r2, dead);
         L::store(u.add(lanes * e), L::select_lt(r2, cut, r2, dead));
-        L::store(ddx.add(lanes * e), dx);
-        L::store(ddy.add(lanes * e), dy);
-        L::store(ddz.add(lanes * e), dz);
     }
 
     // Stage 2: 1/r, r and the lookup.
@@ -427,18 +422,19 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
             current = i;
         }
         let j = *col.add(e) as usize;
-        let dx = L::load(ddx.add(lanes * e));
-        let dy = L::load(ddy.add(lanes * e));
-        let dz = L::load(ddz.add(lanes * e));
         let ui = L::add(L::splat((*fpt.add(i)).to_f64()), L::load(fpt.add(j)));
         let g = L::fmadd(ui, L::load(v.add(lanes * e)), L::load(w.add(lanes * e)));
-        let (tx, ty, tz) = (L::mul(dx, g), L::mul(dy, g), L::mul(dz, g));
-        gx = L::wide_add(gx, tx);
-        gy = L::wide_add(gy, ty);
-        gz = L::wide_add(gz, tz);
-        L::add_into(fx.add(j), tx);
-        L::add_into(fy.add(j), ty);
-        L::add_into(fz.add(j), tz);
+        // g (f32 in mixed) times the exact f64 separation: F_ij ∥ r_i − r_j.
+        let g = L::widen(g);
+        let tx = L::wide_mul(g, L::wide_delta(*x.add(i), x.add(j)));
+        let ty = L::wide_mul(g, L::wide_delta(*y.add(i), y.add(j)));
+        let tz = L::wide_mul(g, L::wide_delta(*z.add(i), z.add(j)));
+        gx = L::wide_sum2(gx, tx);
+        gy = L::wide_sum2(gy, ty);
+        gz = L::wide_sum2(gz, tz);
+        L::wide_into(fx.add(j), tx);
+        L::wide_into(fy.add(j), ty);
+        L::wide_into(fz.add(j), tz);
     }
     if live > 0 {
         *fx.add(current) -= L::wide_sum(gx);

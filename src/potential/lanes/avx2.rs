@@ -162,6 +162,26 @@ impl Lanes for F64x4 {
     unsafe fn wide_sum(w: __m256d) -> f64 {
         hsum_pd(w)
     }
+    #[inline(always)]
+    unsafe fn widen(v: __m256d) -> __m256d {
+        v
+    }
+    #[inline(always)]
+    unsafe fn wide_delta(a: f64, p: *const f64) -> __m256d {
+        _mm256_sub_pd(_mm256_set1_pd(a), _mm256_loadu_pd(p))
+    }
+    #[inline(always)]
+    unsafe fn wide_mul(a: __m256d, b: __m256d) -> __m256d {
+        _mm256_mul_pd(a, b)
+    }
+    #[inline(always)]
+    unsafe fn wide_sum2(a: __m256d, b: __m256d) -> __m256d {
+        _mm256_add_pd(a, b)
+    }
+    #[inline(always)]
+    unsafe fn wide_into(p: *mut f64, w: __m256d) {
+        _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), w))
+    }
 }
 
 /// The two f64 halves of eight f32 lanes.
@@ -312,5 +332,30 @@ impl Lanes for F32x8 {
     #[inline(always)]
     unsafe fn wide_sum(w: (__m256d, __m256d)) -> f64 {
         hsum_pd(_mm256_add_pd(w.0, w.1))
+    }
+    #[inline(always)]
+    unsafe fn widen(v: __m256) -> (__m256d, __m256d) {
+        widen(v)
+    }
+    #[inline(always)]
+    unsafe fn wide_delta(a: f64, p: *const f64) -> (__m256d, __m256d) {
+        let a = _mm256_set1_pd(a);
+        (
+            _mm256_sub_pd(a, _mm256_loadu_pd(p)),
+            _mm256_sub_pd(a, _mm256_loadu_pd(p.add(4))),
+        )
+    }
+    #[inline(always)]
+    unsafe fn wide_mul(a: (__m256d, __m256d), b: (__m256d, __m256d)) -> (__m256d, __m256d) {
+        (_mm256_mul_pd(a.0, b.0), _mm256_mul_pd(a.1, b.1))
+    }
+    #[inline(always)]
+    unsafe fn wide_sum2(a: (__m256d, __m256d), b: (__m256d, __m256d)) -> (__m256d, __m256d) {
+        (_mm256_add_pd(a.0, b.0), _mm256_add_pd(a.1, b.1))
+    }
+    #[inline(always)]
+    unsafe fn wide_into(p: *mut f64, w: (__m256d, __m256d)) {
+        _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), w.0));
+        _mm256_storeu_pd(p.add(4), _mm256_add_pd(_mm256_loadu_pd(p.add(4)), w.1));
     }
 }

@@ -159,6 +159,26 @@ impl Lanes for F64x8 {
     unsafe fn wide_sum(w: __m512d) -> f64 {
         _mm512_reduce_add_pd(w)
     }
+    #[inline(always)]
+    unsafe fn widen(v: __m512d) -> __m512d {
+        v
+    }
+    #[inline(always)]
+    unsafe fn wide_delta(a: f64, p: *const f64) -> __m512d {
+        _mm512_sub_pd(_mm512_set1_pd(a), _mm512_loadu_pd(p))
+    }
+    #[inline(always)]
+    unsafe fn wide_mul(a: __m512d, b: __m512d) -> __m512d {
+        _mm512_mul_pd(a, b)
+    }
+    #[inline(always)]
+    unsafe fn wide_sum2(a: __m512d, b: __m512d) -> __m512d {
+        _mm512_add_pd(a, b)
+    }
+    #[inline(always)]
+    unsafe fn wide_into(p: *mut f64, w: __m512d) {
+        _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), w))
+    }
 }
 
 /// The two f64 halves of sixteen f32 lanes.
@@ -311,5 +331,30 @@ impl Lanes for F32x16 {
     #[inline(always)]
     unsafe fn wide_sum(w: (__m512d, __m512d)) -> f64 {
         _mm512_reduce_add_pd(_mm512_add_pd(w.0, w.1))
+    }
+    #[inline(always)]
+    unsafe fn widen(v: __m512) -> (__m512d, __m512d) {
+        widen(v)
+    }
+    #[inline(always)]
+    unsafe fn wide_delta(a: f64, p: *const f64) -> (__m512d, __m512d) {
+        let a = _mm512_set1_pd(a);
+        (
+            _mm512_sub_pd(a, _mm512_loadu_pd(p)),
+            _mm512_sub_pd(a, _mm512_loadu_pd(p.add(8))),
+        )
+    }
+    #[inline(always)]
+    unsafe fn wide_mul(a: (__m512d, __m512d), b: (__m512d, __m512d)) -> (__m512d, __m512d) {
+        (_mm512_mul_pd(a.0, b.0), _mm512_mul_pd(a.1, b.1))
+    }
+    #[inline(always)]
+    unsafe fn wide_sum2(a: (__m512d, __m512d), b: (__m512d, __m512d)) -> (__m512d, __m512d) {
+        (_mm512_add_pd(a.0, b.0), _mm512_add_pd(a.1, b.1))
+    }
+    #[inline(always)]
+    unsafe fn wide_into(p: *mut f64, w: (__m512d, __m512d)) {
+        _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), w.0));
+        _mm512_storeu_pd(p.add(8), _mm512_add_pd(_mm512_loadu_pd(p.add(8)), w.1));
     }
 }

@@ -12,7 +12,9 @@
 //!
 //! Sums never run in f32: densities, forces and energies are accumulated in f64
 //! ([`Lanes::add_into`], [`Lanes::wide_add`]), and the embedding function is evaluated in
-//! f64. With f32 lanes the separation r_ij is formed from a two-part (hi + lo) f32 copy of
+//! f64. The pair force F_ij = g_ij·(r_i − r_j) multiplies the f32 factor g_ij by the exact
+//! f64 separation ([`Lanes::wide_delta`]), so F_ij is parallel to r_i − r_j to f64 rounding
+//! and the forces conserve angular momentum as in double precision. With f32 lanes the separation r_ij is formed from a two-part (hi + lo) f32 copy of
 //! the f64 positions, so its error is the rounding of r_ij itself, not of the coordinates.
 //!
 //! # Safety
@@ -125,4 +127,14 @@ pub(crate) trait Lanes {
     unsafe fn wide_add(w: Self::W, v: Self::V) -> Self::W;
     /// The sum of an accumulator.
     unsafe fn wide_sum(w: Self::W) -> f64;
+    /// The lanes in f64.
+    unsafe fn widen(v: Self::V) -> Self::W;
+    /// `a − p[l]` in f64 for the `LANES` values at `p`.
+    unsafe fn wide_delta(a: f64, p: *const f64) -> Self::W;
+    /// a · b in f64.
+    unsafe fn wide_mul(a: Self::W, b: Self::W) -> Self::W;
+    /// a + b in f64.
+    unsafe fn wide_sum2(a: Self::W, b: Self::W) -> Self::W;
+    /// `p[l] += w[l]`.
+    unsafe fn wide_into(p: *mut f64, w: Self::W);
 }
