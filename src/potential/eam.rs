@@ -38,6 +38,8 @@ pub struct Eam {
     pub(super) rphi: Spline,
     packed: Packed,
     kernel: Kernel,
+    /// The kernel was chosen by the caller, not by default.
+    kernel_chosen: bool,
     precision: Precision,
     skin: f64,
 }
@@ -72,6 +74,7 @@ impl Eam {
             density,
             rphi,
             kernel: Kernel::default_choice(),
+            kernel_chosen: false,
             precision: Precision::Double,
             skin: DEFAULT_SKIN,
         }
@@ -82,10 +85,15 @@ impl Eam {
         self.precision
     }
 
-    /// This potential with pair terms in `precision`. The scalar kernel ignores it and
-    /// computes in double; [`Eam::effective_precision`] says which applies.
+    /// This potential with pair terms in `precision`. Unless a kernel was chosen with
+    /// [`Eam::set_kernel`], the kernel becomes [`Kernel::default_choice_for`] the precision.
+    /// The scalar kernel ignores the precision and computes in double;
+    /// [`Eam::effective_precision`] says which applies.
     pub fn with_precision(mut self, precision: Precision) -> Eam {
         self.precision = precision;
+        if !self.kernel_chosen {
+            self.kernel = Kernel::default_choice_for(precision);
+        }
         self
     }
 
@@ -121,6 +129,7 @@ impl Eam {
     pub fn set_kernel(&mut self, kernel: Kernel) -> Result<(), Kernel> {
         if kernel.is_supported() {
             self.kernel = kernel;
+            self.kernel_chosen = true;
             Ok(())
         } else {
             Err(kernel)

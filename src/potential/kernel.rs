@@ -64,6 +64,26 @@ impl Kernel {
         *Kernel::available().last().unwrap_or(&Kernel::Scalar)
     }
 
+    /// The fastest kernel this CPU runs at `precision`. In mixed precision that is AVX2
+    /// where present: sixteen-lane AVX-512 chunks fill only a third of their lanes on a
+    /// 55-atom cluster (eight-lane chunks a half), and measured 20 % slower on the AMD EPYC
+    /// of BENCHMARKS.md. In double precision, the widest.
+    pub fn fastest_for(precision: Precision) -> Kernel {
+        match precision {
+            Precision::Mixed if Kernel::Avx2.is_supported() => Kernel::Avx2,
+            _ => Kernel::fastest(),
+        }
+    }
+
+    /// The kernel a potential at `precision` uses: `PELT_KERNEL` when it names one this
+    /// CPU runs, [`Kernel::fastest_for`] otherwise.
+    pub fn default_choice_for(precision: Precision) -> Kernel {
+        Kernel::requested()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Kernel::fastest_for(precision))
+    }
+
     /// The kernel `PELT_KERNEL` asks for (`Ok(None)` when it is unset or `auto`), or why the
     /// request cannot be met.
     pub fn requested() -> Result<Option<Kernel>, String> {

@@ -120,8 +120,7 @@ pub fn execute(
     stop: &mut dyn FnMut() -> bool,
 ) -> Result<Ending, RunError> {
     let (rank, size) = (world.rank(), world.size());
-    let kernel = crate::potential::Kernel::default_choice().name();
-    let setup = setup::setup(options, size as usize, kernel, rank == 0);
+    let setup = setup::setup(options, size as usize, rank == 0);
     if let Some(bad) = parallel::first_failure(world, setup.is_ok()) {
         return match setup {
             Err(e) if bad == rank as usize => Err(e),
@@ -129,7 +128,7 @@ pub fn execute(
         };
     }
     let setup = setup.expect("checked on every rank");
-    agree(world, options, &setup, kernel)?;
+    agree(world, options, &setup, setup.kernel)?;
     match run_ranks(world, options, setup, stop) {
         Err(e) if size > 1 => parallel::abort_with(rank, size, &e.to_string(), 1),
         r => r,
@@ -346,6 +345,7 @@ fn run_ranks(
         fresh_summary,
         notes,
         lock: _lock,
+        kernel: _,
     } = setup;
     let root = world.rank() == 0;
     let size = world.size() as usize;
@@ -499,6 +499,7 @@ fn run_ranks(
         sources: &sources,
         equilibration,
         precision: prep.md_potential.effective_precision(),
+        kernel: prep.md_potential.kernel(),
     };
     if checkpoint.is_none() || rebuilt {
         // A checkpoint at once: of step 0 (from the moment run.h5 exists, --resume can
@@ -662,6 +663,7 @@ struct CheckpointParts<'a> {
     sources: &'a output::Sources,
     equilibration: u64,
     precision: crate::potential::Precision,
+    kernel: crate::potential::Kernel,
 }
 
 /// Collective: a checkpoint of the step the run is at, in the three steps of
@@ -724,7 +726,7 @@ fn write_checkpoint(
         pelt_version: crate::version::PELT_VERSION.into(),
         input: parts.cfg.text.clone(),
         sources: parts.sources.clone(),
-        kernel: crate::potential::Kernel::default_choice().name().into(),
+        kernel: parts.kernel.name().into(),
         precision: parts.precision.name().into(),
         steps: parts.cfg.tempering.steps,
         equilibration: parts.equilibration,
@@ -760,7 +762,7 @@ fn parameters(
         reference_energy: prep.reference_energy,
         seed: cfg.tempering.seed,
         thermostat: format!("{:?}", cfg.dynamics.thermostat).to_lowercase(),
-        kernel: prep.potential.kernel().name().into(),
+        kernel: prep.md_potential.kernel().name().into(),
         precision: prep.md_potential.effective_precision().name().into(),
         steps: cfg.tempering.steps,
         equilibration: cfg.tempering.equilibration,

@@ -31,6 +31,8 @@ pub(super) struct Setup {
     pub notes: Vec<String>,
     /// The output folder's lock (rank 0).
     pub lock: Option<Lock>,
+    /// The kernel of the MD potential (`PELT_KERNEL` or the fastest at the precision).
+    pub kernel: &'static str,
 }
 
 fn refused(message: String) -> RunError {
@@ -64,13 +66,9 @@ pub(super) fn sources(cfg: &Config) -> Result<Sources, RunError> {
     })
 }
 
-pub(super) fn setup(
-    o: &Options,
-    ranks: usize,
-    kernel: &str,
-    root: bool,
-) -> Result<Setup, RunError> {
+pub(super) fn setup(o: &Options, ranks: usize, root: bool) -> Result<Setup, RunError> {
     let mut cfg = config::load(&o.input)?;
+    let kernel = crate::potential::Kernel::default_choice_for(cfg.dynamics.precision).name();
     if let Some(steps) = o.steps {
         if steps == 0 {
             return Err(refused("--steps 0: expected at least 1 step".into()));
@@ -142,6 +140,7 @@ pub(super) fn setup(
         fresh_summary,
         notes,
         lock,
+        kernel,
     })
 }
 
