@@ -1,5 +1,8 @@
-//! Random numbers: one `Xoshiro256PlusPlus` stream per use, derived from a seed.
+//! Random numbers: one `Xoshiro256PlusPlus` stream per use, derived from a seed; normal,
+//! Gamma and χ² numbers from `rand_distr` (since 0.6.0; the checkpoint format changed with
+//! the streams).
 
+use rand_distr::{ChiSquared, Distribution, Gamma, StandardNormal};
 use rand_xoshiro::rand_core::{Rng, SeedableRng};
 pub use rand_xoshiro::Xoshiro256PlusPlus as Stream;
 
@@ -19,45 +22,20 @@ pub fn uniform(rng: &mut Stream) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// A standard normal number (Box–Muller, one of the pair).
+/// A standard normal number (`rand_distr`'s ziggurat: one 64-bit draw almost always,
+/// no logarithm or cosine).
 pub fn normal(rng: &mut Stream) -> f64 {
-    loop {
-        let u = uniform(rng);
-        if u > 0.0 {
-            let v = uniform(rng);
-            return (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
-        }
-    }
+    StandardNormal.sample(rng)
 }
 
-/// A Gamma(shape, 1) number (Marsaglia–Tsang 2000; shape < 1 by the u^(1/shape) boost).
+/// A Gamma(shape, 1) number (`rand_distr`: Marsaglia–Tsang with ziggurat normals).
+///
+/// # Panics
+/// If `shape` is not positive and finite.
 pub fn gamma(rng: &mut Stream, shape: f64) -> f64 {
-    debug_assert!(shape > 0.0);
-    if shape < 1.0 {
-        let u = loop {
-            let u = uniform(rng);
-            if u > 0.0 {
-                break u;
-            }
-        };
-        return gamma(rng, shape + 1.0) * u.powf(1.0 / shape);
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = normal(rng);
-        let v = 1.0 + c * x;
-        if v <= 0.0 {
-            continue;
-        }
-        let v = v * v * v;
-        let u = uniform(rng);
-        if u < 1.0 - 0.0331 * x * x * x * x
-            || (u > 0.0 && u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()))
-        {
-            return d * v;
-        }
-    }
+    Gamma::new(shape, 1.0)
+        .expect("a positive, finite Gamma shape")
+        .sample(rng)
 }
 
 /// The sum of `n` squared standard normal numbers (a χ² number with `n` degrees of freedom).
@@ -65,7 +43,9 @@ pub fn chi_squared(rng: &mut Stream, n: usize) -> f64 {
     if n == 0 {
         0.0
     } else {
-        2.0 * gamma(rng, 0.5 * n as f64)
+        ChiSquared::new(n as f64)
+            .expect("n > 0 degrees of freedom")
+            .sample(rng)
     }
 }
 
@@ -103,6 +83,25 @@ mod tests {
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
         }
+    }
+
+    #[test]
+    fn normal_and_chi_squared_have_the_right_moments() {
+        let mut r = stream(2, 0);
+        let n = 400_000;
+        let xs: Vec<f64> = (0..n).map(|_| normal(&mut r)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64;
+        let k4 = xs.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n as f64 / (v * v);
+        assert!(m.abs() < 5.0 / (n as f64).sqrt(), "mean {m}");
+        assert!((v - 1.0).abs() < 0.01, "variance {v}");
+        assert!((k4 - 3.0).abs() < 0.05, "kurtosis {k4}");
+        for k in [1usize, 2, 162] {
+            let xs: Vec<f64> = (0..100_000).map(|_| chi_squared(&mut r, k)).collect();
+            let m = xs.iter().sum::<f64>() / xs.len() as f64;
+            assert!((m / k as f64 - 1.0).abs() < 0.02, "chi2({k}) mean {m}");
+        }
+        assert_eq!(chi_squared(&mut r, 0), 0.0);
     }
 
     #[test]

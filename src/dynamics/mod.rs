@@ -8,8 +8,9 @@
 //! One step is split so that every thermostat fits one scheme:
 //! `T(dt/2) · B(dt/2) · A(dt/2) · O(dt) · A(dt/2) · B(dt/2) · T(dt/2)`, where B kicks the
 //! velocities with the forces, A drifts the positions, T is the thermostat's half step
-//! (Bussi, Nosé–Hoover chains) and O its mid step (Langevin, giving BAOAB). NVE leaves both
-//! out, which is plain velocity Verlet.
+//! (Nosé–Hoover chains) and O its mid step (Langevin, giving BAOAB; Bussi's exact kinetic
+//! energy update over dt, once per step). NVE leaves both out, which is plain velocity
+//! Verlet.
 
 mod containment;
 mod evaporation;

@@ -1,7 +1,9 @@
 //! Bussi–Donadio–Parrinello stochastic velocity rescaling (J. Chem. Phys. 126, 014101,
 //! 2007): the kinetic energy K follows the exact solution of
-//! dK = (K̄ − K) dt/τ + 2 √(K K̄/N_f) dW/√τ over each half step, and the velocities are
-//! rescaled by √(K'/K). Canonical for N_f = 3N − 6 and gentle on the dynamics.
+//! dK = (K̄ − K) dt/τ + 2 √(K K̄/N_f) dW/√τ over one whole step, applied once per step as
+//! the mid ("O") step between the two half drifts, and the velocities are rescaled by
+//! √(K'/K). Canonical for N_f = 3N − 6 and gentle on the dynamics. (Until 0.5 it was two
+//! half steps at the ends of the step: the same exact update, twice the random numbers.)
 
 use super::{Bath, Thermostat};
 use crate::dynamics::{degrees_of_freedom, State};
@@ -36,7 +38,7 @@ impl Thermostat for Bussi {
         self.bath.temperature = temperature;
     }
 
-    fn half_step(&mut self, state: &mut State, h: f64, rng: &mut Stream) {
+    fn mid_step(&mut self, state: &mut State, h: f64, rng: &mut Stream) {
         let nf = degrees_of_freedom(state.len());
         let k = state.kinetic_energy();
         if nf == 0 || k <= 0.0 {
