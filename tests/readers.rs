@@ -364,8 +364,9 @@ print(json.dumps({"t3": frames(sys.argv[1]), "r2": frames(sys.argv[2]), "is": fr
     // The demultiplexed replica: every frame is replica 2 by the run's own record (the
     // walker writes its replica index with every energy sample, independently of the index
     // process the export uses), at several temperatures; and between frames (0.2 ps apart)
-    // no atom moves by more than 1 Å, a third of the nearest-neighbour distance (the
-    // largest move measured on this run's cold replicas is 0.8 Å).
+    // no atom moves by more than 1.5 Å, half the nearest-neighbour distance (the largest
+    // move measured on this run is 1.03 Å, a surface atom of a hot replica; 0.8 Å before
+    // 0.6's streams).
     let data = pelt::output::reader::read(&out.join("run.h5"), Default::default()).unwrap();
     let r2 = v["r2"].as_array().unwrap();
     assert_eq!(r2.len(), 40);
@@ -393,7 +394,7 @@ print(json.dumps({"t3": frames(sys.argv[1]), "r2": frames(sys.argv[2]), "is": fr
             .zip(w[1]["x"].as_array().unwrap())
             .map(|(a, b)| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs())
             .fold(0.0, f64::max);
-        assert!(jump < 1.0, "step {}: {jump} Å", w[1]["step"]);
+        assert!(jump < 1.5, "step {}: {jump} Å", w[1]["step"]);
     }
     assert!(
         temps.len() > 1,

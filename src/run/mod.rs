@@ -363,7 +363,7 @@ fn run_ranks(
     let exchange = MpiExchange::new(world, k).expect("ranks ≤ replicas checked in setup");
     let local = exchange.local();
     if root {
-        let per = exchange.blocks().iter().map(|b| b.len()).max().unwrap_or(0);
+        let per = exchange.hands().iter().map(|h| h.len()).max().unwrap_or(0);
         log::info!(
             "{k} replicas on {size} MPI rank(s), at most {per} per rank{}",
             if size == 1 {
@@ -386,8 +386,8 @@ fn run_ranks(
     let mut tempering = Tempering::new(settings, tp.ladder.clone(), cfg.schedule())
         .map_err(|e| RunError::Refused(format!("{}: {e}", cfg.path.display())))?;
     let mut walkers: Vec<(usize, MdWalker)> = local
-        .clone()
-        .map(|r| {
+        .iter()
+        .map(|&r| {
             let md = Md {
                 potential: &prep.md_potential,
                 transform: prep.transform,
