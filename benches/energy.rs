@@ -91,7 +91,8 @@ fn md_step(c: &mut Criterion) {
         .map(|k| ("bussi", k, "al55_ih.xyz"))
         .collect();
     for name in ["nve", "langevin", "nose-hoover"] {
-        cases.push((name, (Kernel::fastest(), Precision::Mixed), "al55_ih.xyz"));
+        let k = Kernel::fastest_for(Precision::Mixed);
+        cases.push((name, (k, Precision::Mixed), "al55_ih.xyz"));
     }
     for k in variants() {
         cases.push(("bussi", k, "al43_start.xyz"));
@@ -127,7 +128,8 @@ fn md_step(c: &mut Criterion) {
 /// checks, one full one) on an Al55 state, divided by 100, next to the MD step it guards.
 fn guard(c: &mut Criterion) {
     use pelt::dynamics::{Guard, GuardLimits};
-    let pot = eam(Kernel::fastest());
+    let pot = eam(Kernel::fastest_for(pelt::potential::Precision::Mixed))
+        .with_precision(Precision::Mixed);
     let pos = structure("al55_ih.xyz");
     let md = Md {
         potential: &pot,

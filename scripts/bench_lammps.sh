@@ -6,7 +6,9 @@
 # Defaults: inputs/structures/al55_ih.xyz, inputs/potentials/Al_EA.eam.alloy, 50000 steps.
 # Runs Debian's LAMMPS (`apt-get install lammps`; a cross-check tool, never a pelt
 # dependency) on 1 rank: units metal, 2 fs, `fix nvt` at 300 K, isolated cluster in a
-# non-periodic box, N² neighbour list, and prints LAMMPS's loop time per step.
+# non-periodic box, and prints LAMMPS's loop time per step. The neighbour list is
+# `neighbor $LAMMPS_NEIGHBOR` (default "1.0 nsq": skin 1 Å, N² build) checked every
+# $LAMMPS_EVERY steps (default 10); bench_vs_lammps.sh scans both for LAMMPS's best.
 set -euo pipefail
 xyz=${1:-inputs/structures/al55_ih.xyz}
 pot=$(realpath "${2:-inputs/potentials/Al_EA.eam.alloy}")
@@ -31,8 +33,8 @@ atom_style atomic
 read_data $dir/data
 pair_style $style
 pair_coeff $coeff
-neighbor 1.0 nsq
-neigh_modify every 10 delay 0 check yes
+neighbor ${LAMMPS_NEIGHBOR:-1.0 nsq}
+neigh_modify every ${LAMMPS_EVERY:-10} delay 0 check yes
 timestep 0.002
 velocity all create 600.0 4928459 mom yes rot yes dist gaussian
 fix 1 all nvt temp 300.0 300.0 0.1

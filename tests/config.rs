@@ -3,6 +3,7 @@
 //! results and never overwrites earlier ones.
 
 mod common;
+use pelt::potential::Precision;
 
 use common::repo;
 use pelt::config::{self, ConfigError};
@@ -86,8 +87,18 @@ fn a_valid_input_parses_with_units() {
     assert_eq!(c.tempering.ladder.len(), 4);
     assert!((c.tempering.ladder.get(3) - 900.0).abs() < 1e-12);
     let p = config::prepare(&c).unwrap();
-    assert!((p.reference_energy + 154.6127437595).abs() < 1e-6);
+    // The reference minimum is quenched in double even though MD runs mixed by default.
+    assert!((p.reference_energy + 154.6127437595).abs() < 1e-9);
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert_eq!(c.dynamics.precision, Precision::Mixed);
+    assert_eq!(p.potential.precision(), Precision::Double);
+    assert_eq!(p.md_potential.precision(), Precision::Mixed);
+    let c = parse(&input(&[(
+        "tau",
+        "tau = \"100 fs\"\nprecision = \"double\"",
+    )]))
+    .unwrap();
+    assert_eq!(c.dynamics.precision, Precision::Double);
 }
 
 #[test]
@@ -137,6 +148,10 @@ fn invalid_values_name_the_key_and_the_allowed_range() {
     expect_error(
         &[("thermostat", "thermostat = \"berendsen\"")],
         &["[dynamics] thermostat", "bussi"],
+    );
+    expect_error(
+        &[("tau", "tau = \"100 fs\"\nprecision = \"single\"")],
+        &["[dynamics] precision", "\"single\"", "mixed", "double"],
     );
     expect_error(
         &[("atoms", "atoms = 54")],

@@ -333,6 +333,27 @@ fn a_second_writer_is_refused_while_a_run_holds_the_folder() {
 }
 
 #[test]
+fn resume_in_another_precision_is_refused() {
+    let dir = scratch_dir("rel", "precision");
+    let (inp, out) = finished(&dir, 200);
+    let c = pelt::output::Checkpoint::read(&out.join("checkpoint.json")).unwrap();
+    if c.kernel == "scalar" {
+        eprintln!("scalar kernel: the run is double whatever the input says");
+        return;
+    }
+    assert_eq!(c.precision, "mixed", "mixed is the default");
+    edit(
+        &inp,
+        &[(
+            "[tempering]\n",
+            "[dynamics]\nprecision = \"double\"\n[tempering]\n",
+        )],
+    );
+    let o = run(&inp, &out, &["--resume", "--steps", "400"]);
+    assert_refused(&o, &["dynamics", "precision", "double"]);
+}
+
+#[test]
 fn resume_under_another_kernel_is_refused() {
     let kernels = pelt::potential::Kernel::available();
     let dir = scratch_dir("rel", "kernel");
