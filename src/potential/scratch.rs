@@ -94,7 +94,11 @@ pub(crate) struct Scratch {
     pub fy: Vec<f64>,
     pub fz: Vec<f64>,
     pub list: ChunkList,
-    /// Per listed chunk and lane (raw storage, viewed as f32 or f64): r², then ρ(r).
+    /// Per listed chunk: which lanes are inside r_c this evaluation (bit l for lane l).
+    pub mask: Vec<u32>,
+    /// Per listed chunk: where its live pairs start in the packed buffers below.
+    pub offset: Vec<u32>,
+    /// Per live pair, packed (raw storage, viewed as f32 or f64): r², then ρ(r).
     pub u: Vec<f64>,
     /// p of the lookup, then ρ'(r)/r.
     pub v: Vec<f64>,
@@ -164,9 +168,14 @@ impl Scratch {
         }
     }
 
-    /// Make the per-chunk buffers hold `chunks` chunks.
+    /// Make the per-chunk buffers hold `chunks` chunks (and the packed buffers their pairs
+    /// plus one register of padding).
     pub fn fit_chunks(&mut self, chunks: usize) {
-        let len = chunks * self.lanes;
+        if self.mask.len() < chunks {
+            self.mask.resize(chunks, 0);
+            self.offset.resize(chunks, 0);
+        }
+        let len = (chunks + 1) * self.lanes;
         if self.u.len() < len {
             self.u.resize(len, 0.0);
             self.v.resize(len, 0.0);

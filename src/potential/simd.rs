@@ -10,12 +10,15 @@
 //! The two passes of LAMMPS's `PairEAM::compute`, arranged for SIMD over the chunks of a
 //! [`ChunkList`](super::scratch::ChunkList) (row i, the `LANES` consecutive atoms j0..):
 //!
-//! 1. r² of every listed chunk; lanes outside r_c, with j ≤ i, or on padding get r² =
-//!    (2 r_c)², a harmless finite value, and count as dead.
-//! 2. 1/r (estimate + Newton), r, and LAMMPS's interval lookup.
+//! 1. r² of every listed chunk (lanes with j ≤ i or on padding are dead); the pairs inside
+//!    r_c are packed densely (compress by the lane mask), so the two expensive stages run
+//!    on full registers although a chunk of a 55-atom cluster has only half its lanes
+//!    inside r_c.
+//! 2. 1/r (estimate + Newton), r, and LAMMPS's interval lookup, on the packed pairs.
 //! 3. Both cubics (ρ and rφ) and their derivatives from one table line per lane; φ(r) into
-//!    the energy (f64); ρ(r), ρ'(r)/r and φ'(r)/r kept per lane, zero in dead lanes.
-//! 4. n_i += Σ ρ (in an f64 register per row) and n_j += ρ (contiguous f64 update).
+//!    the energy (f64); ρ(r), ρ'(r)/r and φ'(r)/r kept per pair.
+//! 4. Back in the chunks' lanes (expand by the mask): n_i += Σ ρ (in an f64 register per
+//!    row) and n_j += ρ (contiguous f64 update).
 //! 5. U(n_i) and U'(n_i) in f64, one atom at a time, with LAMMPS's linear continuation
 //!    past ρ_max.
 //! 6. g = F_pair/r = (U'_i + U'_j)·ρ'/r + φ'/r per lane, then in f64 with the exact
@@ -340,23 +343,32 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
     let (x, y, z) = (s.x.as_ptr(), s.y.as_ptr(), s.z.as_ptr());
     let cut = L::splat(cutsq);
 
-    // Stage 1: r² per lane, dead lanes (2 r_c)². (Compacting the chunks with a
-    // live lane here, as the all-pairs kernel of 0.4 did, measured slower with the list:
-    // nearly every listed chunk of a small cluster is live.)
+    // Stage 1: r² of the listed chunks; the pairs inside r_c are packed one after the
+    // other into `u` (dense lanes for stages 2 and 3, whatever the chunks' fill), and each
+    // chunk keeps its lane mask and where its pairs start. The packed order is that of the
+    // all-pairs sweep, so it does not depend on the list.
     let dead = L::splat(4.0 * cutsq);
+    let (cmask, coff) = (s.mask.as_mut_ptr(), s.offset.as_mut_ptr());
+    let mut packed = 0;
     for e in 0..live {
         let (i, j) = (*row.add(e) as usize, *col.add(e) as usize);
         let [dx, dy, dz] = delta::<L>(&p, i, j);
         let r2 = L::fmadd(dz, dz, L::fmadd(dy, dy, L::mul(dx, dx)));
         let jj = L::add(L::splat(j as f64), L::iota());
         let r2 = L::select_lt(L::splat(i as f64), jj, r2, dead);
-        L::store(u.add(lanes * e), L::select_lt(r2, cut, r2, dead));
+        let (count, bits) = L::compress_lt(u.add(packed), r2, r2, cut);
+        *cmask.add(e) = bits;
+        *coff.add(e) = packed as u32;
+        packed += count;
     }
+    // The last register's unused lanes: dead.
+    L::store(u.add(packed), dead);
+    let registers = packed.div_ceil(lanes);
 
-    // Stage 2: 1/r, r and the lookup.
+    // Stage 2: 1/r, r and the lookup, on the packed pairs.
     let inv_dr = L::splat(t.inv_dr);
     let r_last = L::splat(t.r_last);
-    for e in 0..live {
+    for e in 0..registers {
         let r2 = L::load(u.add(lanes * e));
         let rinv = L::rsqrt(r2);
         let r = L::mul(r2, rinv);
@@ -365,9 +377,9 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         L::store(w.add(lanes * e), rinv);
     }
 
-    // Stage 3: both cubics; ρ(r), ρ'/r and φ'/r per lane, φ(r) into the energy.
+    // Stage 3: both cubics; ρ(r), ρ'/r and φ'/r per pair, φ(r) into the energy.
     let mut e_pair = L::wide_zero();
-    for e in 0..live {
+    for e in 0..registers {
         let r2 = L::load(u.add(lanes * e));
         let q = L::load(v.add(lanes * e));
         let rinv = L::load(w.add(lanes * e));
@@ -382,17 +394,21 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         L::store(w.add(lanes * e), L::keep_lt(r2, cut, L::mul(phi_p, rinv)));
     }
 
-    // Stage 4: host densities, both ends of every pair.
+    // Stage 4: host densities, both ends of every pair, back in the chunks' lanes.
     let mut current = 0;
     let mut rho_i = L::wide_zero();
     for e in 0..live {
+        let bits = *cmask.add(e);
+        if bits == 0 {
+            continue;
+        }
         let i = *row.add(e) as usize;
         if i != current {
             *rho.add(current) += L::wide_sum(rho_i);
             rho_i = L::wide_zero();
             current = i;
         }
-        let r = L::load(u.add(lanes * e));
+        let r = L::expand(u.add(*coff.add(e) as usize), bits);
         rho_i = L::wide_add(rho_i, r);
         L::add_into(rho.add(*col.add(e) as usize), r);
     }
@@ -413,6 +429,10 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
     let mut current = 0;
     let (mut gx, mut gy, mut gz) = (L::wide_zero(), L::wide_zero(), L::wide_zero());
     for e in 0..live {
+        let bits = *cmask.add(e);
+        if bits == 0 {
+            continue;
+        }
         let i = *row.add(e) as usize;
         if i != current {
             *fx.add(current) -= L::wide_sum(gx);
@@ -423,7 +443,8 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
         }
         let j = *col.add(e) as usize;
         let ui = L::add(L::splat((*fpt.add(i)).to_f64()), L::load(fpt.add(j)));
-        let g = L::fmadd(ui, L::load(v.add(lanes * e)), L::load(w.add(lanes * e)));
+        let off = *coff.add(e) as usize;
+        let g = L::fmadd(ui, L::expand(v.add(off), bits), L::expand(w.add(off), bits));
         // g (f32 in mixed) times the exact f64 separation: F_ij ∥ r_i − r_j.
         let g = L::widen(g);
         let tx = L::wide_mul(g, L::wide_delta(*x.add(i), x.add(j)));

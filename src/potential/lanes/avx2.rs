@@ -11,6 +11,66 @@ pub(crate) fn supported() -> bool {
     is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
 }
 
+/// Permutations for compressing and expanding eight 32-bit lanes by a mask: `COMPRESS[m]`
+/// lists the set lanes of m in order; `EXPAND[m][l]` is the rank of lane l among them.
+const fn luts() -> ([[i32; 8]; 256], [[i32; 8]; 256]) {
+    let mut c = [[0i32; 8]; 256];
+    let mut e = [[0i32; 8]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let mut k = 0;
+        let mut l = 0;
+        while l < 8 {
+            if m & (1 << l) != 0 {
+                c[m][k] = l as i32;
+                e[m][l] = k as i32;
+                k += 1;
+            }
+            l += 1;
+        }
+        m += 1;
+    }
+    (c, e)
+}
+
+/// The same for four 64-bit lanes, as pairs of 32-bit lanes.
+const fn luts64() -> ([[i32; 8]; 16], [[i32; 8]; 16]) {
+    let mut c = [[0i32; 8]; 16];
+    let mut e = [[0i32; 8]; 16];
+    let mut m = 0;
+    while m < 16 {
+        let mut k = 0;
+        let mut l = 0;
+        while l < 4 {
+            if m & (1 << l) != 0 {
+                c[m][2 * k] = 2 * l as i32;
+                c[m][2 * k + 1] = 2 * l as i32 + 1;
+                e[m][2 * l] = 2 * k as i32;
+                e[m][2 * l + 1] = 2 * k as i32 + 1;
+                k += 1;
+            }
+            l += 1;
+        }
+        m += 1;
+    }
+    (c, e)
+}
+
+static LUT32: ([[i32; 8]; 256], [[i32; 8]; 256]) = luts();
+static LUT64: ([[i32; 8]; 16], [[i32; 8]; 16]) = luts64();
+
+/// All-ones in the 32-bit lanes whose bit is set in `mask` (lanes of 32 bits) or in pairs
+/// for `pairs`.
+#[inline(always)]
+unsafe fn lane_bits(mask: u32, pairs: bool) -> __m256i {
+    let bits = if pairs {
+        _mm256_setr_epi32(1, 1, 2, 2, 4, 4, 8, 8)
+    } else {
+        _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128)
+    };
+    _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(mask as i32), bits), bits)
+}
+
 /// Four f64 lanes (the double-precision AVX2 kernel).
 pub(crate) struct F64x4;
 
@@ -181,6 +241,23 @@ impl Lanes for F64x4 {
     #[inline(always)]
     unsafe fn wide_into(p: *mut f64, w: __m256d) {
         _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), w))
+    }
+    #[inline(always)]
+    unsafe fn compress_lt(p: *mut f64, v: __m256d, a: __m256d, b: __m256d) -> (usize, u32) {
+        let m = _mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_LT_OQ)) as u32;
+        let idx = _mm256_loadu_si256(LUT64.0[m as usize].as_ptr().cast());
+        let packed = _mm256_permutevar8x32_ps(_mm256_castpd_ps(v), idx);
+        _mm256_storeu_pd(p, _mm256_castps_pd(packed));
+        (m.count_ones() as usize, m)
+    }
+    #[inline(always)]
+    unsafe fn expand(p: *const f64, mask: u32) -> __m256d {
+        let idx = _mm256_loadu_si256(LUT64.1[mask as usize].as_ptr().cast());
+        let spread = _mm256_permutevar8x32_ps(_mm256_castpd_ps(_mm256_loadu_pd(p)), idx);
+        _mm256_castps_pd(_mm256_and_ps(
+            spread,
+            _mm256_castsi256_ps(lane_bits(mask, true)),
+        ))
     }
 }
 
@@ -357,5 +434,18 @@ impl Lanes for F32x8 {
     unsafe fn wide_into(p: *mut f64, w: (__m256d, __m256d)) {
         _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), w.0));
         _mm256_storeu_pd(p.add(4), _mm256_add_pd(_mm256_loadu_pd(p.add(4)), w.1));
+    }
+    #[inline(always)]
+    unsafe fn compress_lt(p: *mut f32, v: __m256, a: __m256, b: __m256) -> (usize, u32) {
+        let m = _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ)) as u32;
+        let idx = _mm256_loadu_si256(LUT32.0[m as usize].as_ptr().cast());
+        _mm256_storeu_ps(p, _mm256_permutevar8x32_ps(v, idx));
+        (m.count_ones() as usize, m)
+    }
+    #[inline(always)]
+    unsafe fn expand(p: *const f32, mask: u32) -> __m256 {
+        let idx = _mm256_loadu_si256(LUT32.1[mask as usize].as_ptr().cast());
+        let spread = _mm256_permutevar8x32_ps(_mm256_loadu_ps(p), idx);
+        _mm256_and_ps(spread, _mm256_castsi256_ps(lane_bits(mask, false)))
     }
 }

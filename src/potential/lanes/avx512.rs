@@ -179,6 +179,16 @@ impl Lanes for F64x8 {
     unsafe fn wide_into(p: *mut f64, w: __m512d) {
         _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), w))
     }
+    #[inline(always)]
+    unsafe fn compress_lt(p: *mut f64, v: __m512d, a: __m512d, b: __m512d) -> (usize, u32) {
+        let m = _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ);
+        _mm512_storeu_pd(p, _mm512_maskz_compress_pd(m, v));
+        (m.count_ones() as usize, m as u32)
+    }
+    #[inline(always)]
+    unsafe fn expand(p: *const f64, mask: u32) -> __m512d {
+        _mm512_maskz_expand_pd(mask as __mmask8, _mm512_loadu_pd(p))
+    }
 }
 
 /// The two f64 halves of sixteen f32 lanes.
@@ -356,5 +366,15 @@ impl Lanes for F32x16 {
     unsafe fn wide_into(p: *mut f64, w: (__m512d, __m512d)) {
         _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), w.0));
         _mm512_storeu_pd(p.add(8), _mm512_add_pd(_mm512_loadu_pd(p.add(8)), w.1));
+    }
+    #[inline(always)]
+    unsafe fn compress_lt(p: *mut f32, v: __m512, a: __m512, b: __m512) -> (usize, u32) {
+        let m = _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ);
+        _mm512_storeu_ps(p, _mm512_maskz_compress_ps(m, v));
+        (m.count_ones() as usize, m as u32)
+    }
+    #[inline(always)]
+    unsafe fn expand(p: *const f32, mask: u32) -> __m512 {
+        _mm512_maskz_expand_ps(mask as __mmask16, _mm512_loadu_ps(p))
     }
 }

@@ -103,6 +103,12 @@ pub(crate) trait Lanes {
     unsafe fn keep_lt(a: Self::V, b: Self::V, x: Self::V) -> Self::V;
     /// Whether a < b in any lane.
     unsafe fn any_lt(a: Self::V, b: Self::V) -> bool;
+    /// Store the lanes of `v` where a < b (ordered) one after the other at `p`, and return
+    /// how many and which (bit l for lane l). Writes up to `LANES` slots at `p`.
+    unsafe fn compress_lt(p: *mut Self::T, v: Self::V, a: Self::V, b: Self::V) -> (usize, u32);
+    /// The inverse of [`Lanes::compress_lt`]: lane l gets the next value from `p` where bit l
+    /// of `mask` is set, 0 elsewhere. Reads up to `LANES` slots at `p`.
+    unsafe fn expand(p: *const Self::T, mask: u32) -> Self::V;
     /// 1/√x to the precision of `T` (estimate and Newton steps).
     unsafe fn rsqrt(x: Self::V) -> Self::V;
     /// LAMMPS's lookup on a grid of spacing 1/inv_h with `last` = nodes − 1: p = x/h + 1,
