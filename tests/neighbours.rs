@@ -24,6 +24,12 @@ fn eam(k: Kernel, p: Precision, skin: f64) -> Eam {
         .with_skin(skin)
 }
 
+/// The same with the cell-list builder from 256 atoms (the default switches at 3000,
+/// where it becomes faster).
+fn eam_cells(k: Kernel, p: Precision, skin: f64) -> Eam {
+    eam(k, p, skin).with_cell_list_from(256)
+}
+
 /// An icosahedron of `shells` shells, displaced by up to 0.1 Å.
 fn heated(shells: usize, phase: f64) -> Coords {
     let mut pos = builders::icosahedron(shells, 2.76).unwrap();
@@ -43,14 +49,19 @@ fn bits(e: &Evaluation) -> Vec<u64> {
 
 #[test]
 fn results_do_not_depend_on_the_skin_or_the_builder() {
-    // Ih309 uses the all-pairs builder, Ih561 the cell list (≥ 256 atoms).
+    // Both builders on Ih309 and Ih561: the all-pairs sweep and the cell list.
     for shells in [2, 4, 5] {
         let pos = heated(shells, 0.0);
         for (k, p) in simd() {
             let mut reference = None;
-            for skin in [0.0, 0.3, 1.0, 4.0] {
+            for (skin, cells) in [(0.0, false), (0.3, true), (1.0, false), (4.0, true)] {
                 let mut ev = Evaluation::new(pos.len());
-                eam(k, p, skin).compute(&pos, &mut ev);
+                let pot = if cells {
+                    eam_cells(k, p, skin)
+                } else {
+                    eam(k, p, skin)
+                };
+                pot.compute(&pos, &mut ev);
                 assert!(ev.energy.is_finite());
                 let b = bits(&ev);
                 match &reference {
@@ -74,7 +85,7 @@ fn a_reused_list_gives_the_result_of_a_fresh_one() {
         for (k, p) in simd() {
             // Skin 0.3: a rebuild once an atom has moved 0.15 Å; the path moves atoms by up
             // to 0.2 Å and back.
-            let pot = eam(k, p, 0.3);
+            let pot = eam_cells(k, p, 0.3);
             let mut kept = Evaluation::new(heated(shells, 0.0).len());
             for step in 0..40 {
                 let pos = heated(shells, 0.2 * step as f64);
@@ -126,7 +137,7 @@ fn simd_kernels_on_561_atoms_agree_with_scalar() {
     scalar.compute(&pos, &mut r);
     for (k, p) in simd() {
         let mut ev = Evaluation::new(pos.len());
-        eam(k, p, 0.5).compute(&pos, &mut ev);
+        eam_cells(k, p, 0.5).compute(&pos, &mut ev);
         let (de, df) = match p {
             Precision::Double => (1e-12 * r.energy.abs(), 1e-11),
             Precision::Mixed => (1e-5 * (pos.len() as f64 / 55.0).sqrt(), 1e-5),

@@ -42,6 +42,7 @@ pub struct Eam {
     kernel_chosen: bool,
     precision: Precision,
     skin: f64,
+    cell_list_from: usize,
 }
 
 /// The neighbour-list skin of the SIMD kernels (Å): the list holds the chunks with a pair
@@ -77,6 +78,7 @@ impl Eam {
             kernel_chosen: false,
             precision: Precision::Double,
             skin: DEFAULT_SKIN,
+            cell_list_from: super::CELL_LIST_MIN_ATOMS,
         }
     }
 
@@ -108,6 +110,14 @@ impl Eam {
     /// The neighbour-list skin (Å).
     pub fn skin(&self) -> f64 {
         self.skin
+    }
+
+    /// This potential with its neighbour list built from a cell list from `atoms` atoms up
+    /// (default [`CELL_LIST_MIN_ATOMS`](super::CELL_LIST_MIN_ATOMS), where the cell list
+    /// becomes faster than the all-pairs sweep). Results do not depend on it.
+    pub fn with_cell_list_from(mut self, atoms: usize) -> Eam {
+        self.cell_list_from = atoms;
+        self
     }
 
     /// This potential with neighbour-list skin `skin` (Å, ≥ 0; results are the same for
@@ -213,6 +223,7 @@ impl Potential for Eam {
                 &self.packed,
                 self.cutoff,
                 self.skin,
+                self.cell_list_from,
                 self.kernel,
                 self.precision,
                 positions,

@@ -22,6 +22,12 @@ pub use eam::{Eam, EamTables, DEFAULT_SKIN};
 pub use kernel::{Kernel, Precision, KERNEL_ENV};
 pub use spline::Spline;
 
+#[cfg(target_arch = "x86_64")]
+pub use simd::CELL_LIST_MIN_ATOMS;
+/// Atom count from which the SIMD kernels' neighbour list is built from a cell list.
+#[cfg(not(target_arch = "x86_64"))]
+pub const CELL_LIST_MIN_ATOMS: usize = 3000;
+
 use crate::system::Coords;
 use std::path::{Path, PathBuf};
 

@@ -136,7 +136,7 @@ impl Scratch {
             fz: vec![0.0; padded],
             ..Scratch::default()
         };
-        if n < super::simd::CELL_LIST_MIN_ATOMS {
+        if n < super::simd::PREALLOCATE_MAX_ATOMS {
             // Room for every chunk, so that no rebuild of a small cluster's list allocates.
             let all: usize = (0..n)
                 .map(|i| (n - first_chunk(i, lanes).min(n)).div_ceil(lanes))

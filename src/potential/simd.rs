@@ -37,10 +37,16 @@ use super::scratch::{first_chunk, Scratch};
 use super::{Evaluation, Kernel, Precision};
 use crate::system::Coords;
 
-/// Atom count from which the neighbour list is built with a cell list (O(N)) instead of
-/// the SIMD all-pairs sweep (O(N²), but ~1 cycle per pair). Measured with `cargo bench
-/// --bench energy -- list_build` (BENCHMARKS.md).
-pub(crate) const CELL_LIST_MIN_ATOMS: usize = 256;
+/// Atom count from which the neighbour list is built with a cell list (O(N), ~1 µs per
+/// atom) instead of the SIMD all-pairs sweep (O(N²) at ~1 cycle per pair). Measured on
+/// Mackay icosahedra (one build, AVX2, BENCHMARKS.md "Neighbour list"): all-pairs 1.0, 6.4,
+/// 27, 83, 603 and 3124 µs for 55, 147, 309, 561, 1415 and 2869 atoms; cells 11, 32, 86,
+/// 459, 1832 and 3038 µs. They cross near 3000 atoms.
+pub const CELL_LIST_MIN_ATOMS: usize = 3000;
+
+/// Below this many atoms the list's buffers are sized for every chunk when the atom count
+/// is set, so that no rebuild ever allocates (`tests/no_alloc.rs`); above, they grow.
+pub(crate) const PREALLOCATE_MAX_ATOMS: usize = 256;
 
 /// Energy, forces, densities and U'(n) of `pos` into `out` with the SIMD kernel `kernel`
 /// at `precision`.
@@ -52,6 +58,7 @@ pub(crate) fn compute(
     t: &Packed,
     cutoff: f64,
     skin: f64,
+    cell_list_from: usize,
     kernel: Kernel,
     precision: Precision,
     pos: &Coords,
@@ -65,6 +72,7 @@ pub(crate) fn compute(
         t,
         cutoff,
         skin,
+        cell_list_from,
         pos,
     };
     // SAFETY: the CPU runs the kernel's instruction set (asserted above). Inside, every
@@ -88,6 +96,7 @@ struct Args<'a> {
     t: &'a Packed,
     cutoff: f64,
     skin: f64,
+    cell_list_from: usize,
     pos: &'a Coords,
 }
 
@@ -123,7 +132,7 @@ unsafe fn evaluate<L: Lanes>(a: Args, out: &mut Evaluation) {
     s.load_positions(a.pos, L::SPLIT);
     if s.list.stale(a.pos, 0.5 * a.skin) {
         let reach = a.cutoff + a.skin;
-        if n >= CELL_LIST_MIN_ATOMS {
+        if n >= a.cell_list_from {
             build_cells(s, a.pos, reach);
         } else {
             build_all_pairs::<L>(s, reach * reach);
