@@ -220,13 +220,15 @@ impl Potential for Eam {
             Kernel::Scalar => scalar::compute(self, positions, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 | Kernel::Avx512 => super::simd::compute(
-                &self.packed,
-                self.cutoff,
-                self.skin,
-                self.cell_list_from,
+                super::simd::Args {
+                    t: &self.packed,
+                    cutoff: self.cutoff,
+                    skin: self.skin,
+                    cell_list_from: self.cell_list_from,
+                    pos: positions,
+                },
                 self.kernel,
                 self.precision,
-                positions,
                 out,
             ),
             #[cfg(not(target_arch = "x86_64"))]

@@ -48,33 +48,17 @@ pub const CELL_LIST_MIN_ATOMS: usize = 3000;
 /// is set, so that no rebuild ever allocates (`tests/no_alloc.rs`); above, they grow.
 pub(crate) const PREALLOCATE_MAX_ATOMS: usize = 256;
 
-/// Energy, forces, densities and U'(n) of `pos` into `out` with the SIMD kernel `kernel`
+/// Energy, forces, densities and U'(n) of `a.pos` into `out` with the SIMD kernel `kernel`
 /// at `precision`.
 ///
 /// # Panics
 /// If the CPU cannot run `kernel` (the potential checks it when the kernel is chosen), or
 /// `kernel` is [`Kernel::Scalar`].
-pub(crate) fn compute(
-    t: &Packed,
-    cutoff: f64,
-    skin: f64,
-    cell_list_from: usize,
-    kernel: Kernel,
-    precision: Precision,
-    pos: &Coords,
-    out: &mut Evaluation,
-) {
+pub(crate) fn compute(a: Args, kernel: Kernel, precision: Precision, out: &mut Evaluation) {
     assert!(
         kernel.is_supported(),
         "this CPU cannot run the {kernel} kernel"
     );
-    let a = Args {
-        t,
-        cutoff,
-        skin,
-        cell_list_from,
-        pos,
-    };
     // SAFETY: the CPU runs the kernel's instruction set (asserted above). Inside, every
     // pointer stays in the padded buffers that `Scratch::fit` and `fit_chunks` size for the
     // atom count and the list, and table indices are clamped to the table (`locate`), NaN
@@ -92,12 +76,17 @@ pub(crate) fn compute(
 
 /// What every kernel reads.
 #[derive(Clone, Copy)]
-struct Args<'a> {
-    t: &'a Packed,
-    cutoff: f64,
-    skin: f64,
-    cell_list_from: usize,
-    pos: &'a Coords,
+pub(crate) struct Args<'a> {
+    /// The packed tables.
+    pub t: &'a Packed,
+    /// r_c (Å).
+    pub cutoff: f64,
+    /// The neighbour-list skin (Å).
+    pub skin: f64,
+    /// Atom count from which the list is built from cells.
+    pub cell_list_from: usize,
+    /// The positions.
+    pub pos: &'a Coords,
 }
 
 #[target_feature(enable = "avx2,fma")]
