@@ -65,9 +65,10 @@ impl Kernel {
     }
 
     /// The fastest kernel this CPU runs at `precision`. In mixed precision that is AVX2
-    /// where present: sixteen-lane AVX-512 chunks fill only a third of their lanes on a
-    /// 55-atom cluster (eight-lane chunks a half), and measured 20 % slower on the AMD EPYC
-    /// of BENCHMARKS.md. In double precision, the widest.
+    /// where present: the density and force stages run in the chunks' lanes, and
+    /// sixteen-lane AVX-512 chunks of a 55-atom cluster hold a third of their lanes inside
+    /// r_c (eight-lane ones a half); AVX-512 measured 7 % (MD step) to 11 % (kernel) slower
+    /// on the AMD EPYC of BENCHMARKS.md. In double precision, the widest.
     pub fn fastest_for(precision: Precision) -> Kernel {
         match precision {
             Precision::Mixed if Kernel::Avx2.is_supported() => Kernel::Avx2,
