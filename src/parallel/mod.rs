@@ -7,8 +7,8 @@
 //! cold block waiting at every exchange (9 % of its time in the quickstart on 2 ranks; 1–5 %
 //! now). Dealing back and forth (0, 1, 1, 0, …) measured no better: a replica's cost follows
 //! its current temperature, which the swaps change, so no fixed map balances every segment.
-//! An exchange moves one number per replica (the energy the swap decision needs) and one stop flag per rank in a
-//! single `MPI_Allgatherv`; no configuration ever crosses ranks. Every rank then decides
+//! An exchange moves one number per replica (the energy the swap decision needs) and one
+//! stop flag per rank in a single `MPI_Allgatherv`; no configuration ever crosses ranks. Every rank then decides
 //! every swap from the same swap stream, so all ranks keep the same replica ↔ temperature
 //! map without further messages.
 
