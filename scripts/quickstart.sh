@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pelt's main job on the small default input (README, command 1): set-up, build, and a
 # parallel-tempering run of Al55 (8 temperatures, 300-900 K, 1 ns per replica) under
-# mpirun on all local cores (one rank per core, contiguous blocks of replicas per rank),
+# mpirun on all local cores (one rank per core, replicas dealt round-robin to the ranks),
 # ending with the summary table (per temperature: <phi>, <phi*>, <T_kin>, heat capacity,
 # <E_IS>, swap acceptance; round trips), then `pelt analyze`: the observables per temperature
 # with error bars, T_g / T_s / T_m, tables (CSV, JSON) and figures (PNG) in
