@@ -120,7 +120,10 @@ unsafe fn evaluate<L: Lanes>(a: Args, out: &mut Evaluation) {
     s.fit(n, L::LANES);
     s.load_positions(a.pos, L::SPLIT);
     if s.list.stale(a.pos, 0.5 * a.skin) {
-        let reach = a.cutoff + a.skin;
+        // A relative 1e-6 beyond r_c + skin: the f32 r² of the kernel and the f64 r² of the
+        // cell builder may round a pair at r_c to either side; the margin keeps every pair
+        // the kernel could count in the list, also with skin 0.
+        let reach = (a.cutoff + a.skin) * (1.0 + 1e-6);
         if n >= a.cell_list_from {
             build_cells(s, a.pos, reach);
         } else {
