@@ -77,6 +77,46 @@ fn energy_of_the_ih55_reference() {
 }
 
 #[test]
+fn energy_in_mixed_precision_is_within_1e_5_of_lammps() {
+    let xyz = ih55_reference();
+    let pot = repo("inputs/potentials/Al_EA.eam.alloy");
+    assert_eq!(
+        energy_json(&xyz)["precision"],
+        "double",
+        "pelt energy is exact by default"
+    );
+    let (code, out, err) = pelt(&[
+        "energy",
+        "--potential",
+        pot.to_str().unwrap(),
+        xyz.to_str().unwrap(),
+        "--json",
+        "--precision",
+        "mixed",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let e = v["energy"].as_f64().unwrap();
+    let expected = if pelt::potential::Kernel::default_choice() == pelt::potential::Kernel::Scalar {
+        "double"
+    } else {
+        "mixed"
+    };
+    assert_eq!(v["precision"], expected);
+    assert!((e - (-153.30313870652554)).abs() <= 1e-5, "{e}");
+    let (code, _, err) = pelt(&[
+        "energy",
+        "--potential",
+        pot.to_str().unwrap(),
+        xyz.to_str().unwrap(),
+        "--precision",
+        "single",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("expected double or mixed"), "{err}");
+}
+
+#[test]
 fn landscape_reports_the_inversion_of_al55() {
     let args = [
         "landscape",
