@@ -116,6 +116,17 @@ fn reweighting_an_eps0_run_predicts_the_run_at_another_eps() {
     let predicted: Value = serde_json::from_str(&stdout).unwrap();
     let direct = analysis_json(eps1, "direct");
     let untransformed = analysis_json(eps0, "untransformed");
+    // The sampling diagnostics: g ≥ 1, N/g effective samples, MBAR's share of the samples.
+    for row in direct["rows"].as_array().unwrap() {
+        let n = row["samples"].as_f64().unwrap();
+        let c = &row["phi_correlation"];
+        let g = c["statistical_inefficiency"].as_f64().unwrap();
+        assert!(g >= 1.0, "{row}");
+        assert!((c["effective_samples"].as_f64().unwrap() * g - n).abs() < 1e-6 * n);
+        assert!(c["autocorrelation_time_ps"].as_f64().unwrap() > 0.0);
+        let used = row["mbar_samples"].as_f64().unwrap();
+        assert!(used <= n && used >= n.min(5000.0) / 2.0, "{row}");
+    }
     let mut compared = 0;
     let mut shifted = 0;
     for (i, p) in predicted["predictions"]
@@ -312,8 +323,20 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
         "msd_pieces",
         "swap_acceptance_to_next",
         "effective_samples",
+        "phi_statistical_inefficiency",
+        "phi_effective_samples",
+        "mbar_samples",
     ];
-    let units = ["_K", "_eV", "_kB", "_A", "_A3", "_A2_per_ps", "_cm2_per_s"];
+    let units = [
+        "_K",
+        "_eV",
+        "_kB",
+        "_A",
+        "_A3",
+        "_A2_per_ps",
+        "_cm2_per_s",
+        "_ps",
+    ];
     for c in summary.iter().chain(&temps).chain(&mbar) {
         assert!(
             dimensionless.contains(&c.as_str()) || units.iter().any(|u| c.ends_with(u)),

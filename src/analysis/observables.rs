@@ -59,6 +59,28 @@ impl Value {
     };
 }
 
+/// How correlated a time series is.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Correlation {
+    /// Statistical inefficiency g ≥ 1 ([`stats::statistical_inefficiency`]).
+    pub statistical_inefficiency: f64,
+    /// Integrated autocorrelation time τ_int = g·Δt/2 (ps), Δt the sample interval.
+    pub autocorrelation_time_ps: f64,
+    /// Effective number of independent samples N/g.
+    pub effective_samples: f64,
+}
+
+impl Correlation {
+    fn of(x: &[f64], interval_ps: f64) -> Correlation {
+        let g = stats::statistical_inefficiency(x);
+        Correlation {
+            statistical_inefficiency: g,
+            autocorrelation_time_ps: 0.5 * g * interval_ps,
+            effective_samples: x.len() as f64 / g,
+        }
+    }
+}
+
 /// Everything measured at one temperature.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Row {
@@ -68,6 +90,11 @@ pub struct Row {
     pub samples: usize,
     /// ⟨φ⟩ (eV).
     pub phi: Value,
+    /// The autocorrelation of φ: statistical inefficiency, τ_int and effective samples.
+    pub phi_correlation: Correlation,
+    /// Samples of this temperature MBAR used (every `samples / mbar_samples`-th, evenly
+    /// thinned to at most `Options::max_samples`).
+    pub mbar_samples: usize,
     /// ⟨φ*⟩ (eV).
     pub phi_star: Value,
     /// ⟨H*⟩ = ⟨φ* + wall + K⟩ (eV).
@@ -252,10 +279,14 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             opt.resamples,
             opt.seed.wrapping_add(k as u64),
         );
+        let sample_interval =
+            s.step.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(0) as f64 * run.timestep_ps;
         rows.push(Row {
             temperature: temp,
             samples: s.len(),
             phi: Value::of(&s.phi),
+            phi_correlation: Correlation::of(&s.phi, sample_interval),
+            mbar_samples: samples[k].len(),
             phi_star: Value::of(&s.phi_star),
             total_energy: Value::of(&s.total),
             kinetic_temperature: Value::of(&tkin),

@@ -58,6 +58,40 @@ pub fn blocking_error(x: &[f64]) -> f64 {
     best
 }
 
+/// Statistical inefficiency g of a correlated series: the number of consecutive samples
+/// worth one independent one, g = 1 + 2 Σ_t (1 − t/N) C(t), with the normalised
+/// autocorrelation C(t) summed until it first drops to ≤ 0 after t = 3. This is the
+/// estimator of pymbar's `timeseries.statistical_inefficiency` (Chodera et al., J. Chem.
+/// Theory Comput. 3, 26 (2007)), written here so that no Python is needed; the effective
+/// sample size is N/g. At least 1; NaN below 2 samples; 1 for a constant series.
+pub fn statistical_inefficiency(x: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let m = mean(x);
+    let d: Vec<f64> = x.iter().map(|v| v - m).collect();
+    let sigma2 = d.iter().map(|v| v * v).sum::<f64>() / n as f64;
+    if sigma2 <= 0.0 || !sigma2.is_finite() {
+        return 1.0;
+    }
+    const MIN_LAG: usize = 3;
+    let mut g = 1.0;
+    for t in 1..n - 1 {
+        let c = d[..n - t]
+            .iter()
+            .zip(&d[t..])
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            / ((n - t) as f64 * sigma2);
+        if c <= 0.0 && t > MIN_LAG {
+            break;
+        }
+        g += 2.0 * c * (1.0 - t as f64 / n as f64);
+    }
+    g.max(1.0)
+}
+
 /// Blocks the bootstrap resamples per time series ([`BlockBootstrap`]).
 pub const BOOTSTRAP_BLOCKS: usize = 20;
 
@@ -240,4 +274,32 @@ pub fn histogram(
         }
     }
     (centres, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An AR(1) series x_{k+1} = a x_k + noise has g = (1 + a)/(1 − a).
+    #[test]
+    fn statistical_inefficiency_of_an_ar1_series() {
+        let mut r = crate::rng::stream(9, 0);
+        for a in [0.0, 0.5, 0.9] {
+            let mut x = 0.0;
+            let xs: Vec<f64> = (0..200_000)
+                .map(|_| {
+                    x = a * x + crate::rng::normal(&mut r);
+                    x
+                })
+                .collect();
+            let g = statistical_inefficiency(&xs);
+            let exact = (1.0 + a) / (1.0 - a);
+            assert!(
+                (g / exact - 1.0).abs() < 0.1,
+                "a = {a}: g = {g}, exact {exact}"
+            );
+        }
+        assert_eq!(statistical_inefficiency(&[2.0; 10]), 1.0);
+        assert!(statistical_inefficiency(&[1.0]).is_nan());
+    }
 }

@@ -129,7 +129,9 @@ fn temperatures_csv(a: &Analysis) -> String {
          R1_A,R1_err_A,R2_A,R2_err_A,R3_A,R3_err_A,delta_R_A,delta_R_err_A,force_scale,\
          force_scale_err,inverted_fraction,phi_minus_phi_s_eV,phi_minus_phi_s_err_eV,\
          inherent_energy_eV,inherent_energy_err_eV,quenches,frames,D_A2_per_ps,D_err_A2_per_ps,\
-         D_upper_bound_A2_per_ps,D_cm2_per_s,D_upper_bound_cm2_per_s,msd_pieces\n",
+         D_upper_bound_A2_per_ps,D_cm2_per_s,D_upper_bound_cm2_per_s,msd_pieces,\
+         phi_statistical_inefficiency,phi_autocorrelation_time_ps,phi_effective_samples,\
+         mbar_samples\n",
     );
     let n = a.atoms as f64;
     let cm = pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S;
@@ -149,7 +151,7 @@ fn temperatures_csv(a: &Analysis) -> String {
         };
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.temperature,
             r.samples,
             v(r.phi),
@@ -177,7 +179,11 @@ fn temperatures_csv(a: &Analysis) -> String {
             num(bound),
             num(d * cm),
             num(bound * cm),
-            pieces
+            pieces,
+            num(r.phi_correlation.statistical_inefficiency),
+            num(r.phi_correlation.autocorrelation_time_ps),
+            num(r.phi_correlation.effective_samples),
+            r.mbar_samples
         );
     }
     s
@@ -278,6 +284,45 @@ pub fn summary(a: &Analysis) -> String {
             pm(r.force_scale, 1.0, 3),
             r.inverted_fraction
         );
+    }
+    // How much independent data the table rests on, and what MBAR used.
+    let worst = a.rows.iter().max_by(|x, y| {
+        x.phi_correlation
+            .statistical_inefficiency
+            .total_cmp(&y.phi_correlation.statistical_inefficiency)
+    });
+    if let Some(w) = worst {
+        let least = a
+            .rows
+            .iter()
+            .map(|r| r.phi_correlation.effective_samples)
+            .fold(f64::INFINITY, f64::min);
+        let _ = writeln!(
+            s,
+            "sampling: phi is correlated over up to g = {:.1} samples (tau_int {:.2} ps, at {:.0} K); \
+             fewest effective samples {:.0}",
+            w.phi_correlation.statistical_inefficiency,
+            w.phi_correlation.autocorrelation_time_ps,
+            w.temperature,
+            least
+        );
+        let thinned: Vec<&pelt::analysis::observables::Row> = a
+            .rows
+            .iter()
+            .filter(|r| r.mbar_samples < r.samples)
+            .collect();
+        if let Some(r) = thinned.first() {
+            let _ = writeln!(
+                s,
+                "MBAR: {} of {} samples per temperature (one in {}; max_samples {})",
+                r.mbar_samples,
+                r.samples,
+                r.samples.div_ceil(r.mbar_samples.max(1)),
+                a.options.max_samples
+            );
+        } else {
+            let _ = writeln!(s, "MBAR: every sample");
+        }
     }
     let c = &a.characteristic;
     let t = |v: f64| {
