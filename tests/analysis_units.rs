@@ -288,3 +288,35 @@ fn diffusion_of_random_walkers() {
     let short = vec![std::ops::Range { start: 0, end: 10 }];
     assert!(diffusion::diffusion(&f, &short, dt, Window::default(), 10, 1).is_none());
 }
+
+/// The split-half check: an AR(1) series in equilibrium passes, the same series with a slow
+/// drift of a few of its standard errors (a run that has not mixed) fails, for many seeds.
+#[test]
+fn the_split_half_check_catches_a_drift_and_passes_equilibrium() {
+    use pelt::analysis::observables::Halves;
+    let mut passed = 0;
+    for seed in 0..20 {
+        let mut r = rng::stream(seed, 7);
+        let mut x = 0.0;
+        let xs: Vec<f64> = (0..20_000)
+            .map(|_| {
+                x = 0.9 * x + rng::normal(&mut r);
+                x
+            })
+            .collect();
+        let h = Halves::of(&xs);
+        passed += usize::from(!h.disagree());
+        // σ of the mean of one half: √(g σ²/n) = √(19 · 5.26 / 10 000) ≈ 0.1 (blocking reads
+        // a little more); a drift of 2 over the run moves the halves' means apart by 1, about
+        // seven combined errors.
+        let drifting: Vec<f64> = xs
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + 2.0 * i as f64 / xs.len() as f64)
+            .collect();
+        let d = Halves::of(&drifting);
+        assert!(d.disagree(), "seed {seed}: drift missed, z = {}", d.z);
+    }
+    // |z| ≤ 3 for ~99.7 % of equilibrium series.
+    assert!(passed >= 19, "{passed} of 20 equilibrium series passed");
+}

@@ -81,6 +81,37 @@ impl Correlation {
     }
 }
 
+/// ⟨φ⟩ over the first and the second half of the samples, and how far apart they are in
+/// units of their combined blocking error: a run that has mixed gives |z| of order 1.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Halves {
+    /// ⟨φ⟩ of the first half (eV).
+    pub first: Value,
+    /// ⟨φ⟩ of the second half (eV).
+    pub second: Value,
+    /// (second − first) / √(σ₁² + σ₂²).
+    pub z: f64,
+}
+
+/// |z| beyond which the split-half check says a temperature has not mixed.
+pub const SPLIT_HALF_LIMIT: f64 = 3.0;
+
+impl Halves {
+    /// The halves of `x` (an odd sample goes to the second).
+    pub fn of(x: &[f64]) -> Halves {
+        let (a, b) = x.split_at(x.len() / 2);
+        let (first, second) = (Value::of(a), Value::of(b));
+        let z = (second.value - first.value)
+            / (first.error * first.error + second.error * second.error).sqrt();
+        Halves { first, second, z }
+    }
+
+    /// Whether the two halves disagree beyond [`SPLIT_HALF_LIMIT`] (or cannot be compared).
+    pub fn disagree(&self) -> bool {
+        self.z.is_nan() || self.z.abs() > SPLIT_HALF_LIMIT
+    }
+}
+
 /// Everything measured at one temperature.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Row {
@@ -92,6 +123,8 @@ pub struct Row {
     pub phi: Value,
     /// The autocorrelation of φ: statistical inefficiency, τ_int and effective samples.
     pub phi_correlation: Correlation,
+    /// ⟨φ⟩ of the first and second halves of the samples.
+    pub phi_halves: Halves,
     /// Samples of this temperature MBAR used (every `samples / mbar_samples`-th, evenly
     /// thinned to at most `Options::max_samples`).
     pub mbar_samples: usize,
@@ -286,6 +319,7 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             samples: s.len(),
             phi: Value::of(&s.phi),
             phi_correlation: Correlation::of(&s.phi, sample_interval),
+            phi_halves: Halves::of(&s.phi),
             mbar_samples: samples[k].len(),
             phi_star: Value::of(&s.phi_star),
             total_energy: Value::of(&s.total),

@@ -306,6 +306,38 @@ pub fn summary(a: &Analysis) -> String {
             w.temperature,
             least
         );
+        let unmixed: Vec<&pelt::analysis::observables::Row> =
+            a.rows.iter().filter(|r| r.phi_halves.disagree()).collect();
+        if unmixed.is_empty() {
+            let _ = writeln!(
+                s,
+                "split-half check: <phi> of the first and second halves agree within {} sigma \
+                 at every temperature",
+                pelt::analysis::observables::SPLIT_HALF_LIMIT
+            );
+        } else {
+            let list: Vec<String> = unmixed
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{:.0} K ({:.4} vs {:.4} eV/atom, z = {:+.1})",
+                        r.temperature,
+                        r.phi_halves.first.value / a.atoms as f64,
+                        r.phi_halves.second.value / a.atoms as f64,
+                        r.phi_halves.z
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "NOT MIXED: <phi> of the first and second halves differ by more than {} sigma at \
+                 {}. The averages there still depend on the start: run longer (or drop more \
+                 as equilibration), add replicas around these temperatures so that swaps \
+                 connect them, or swap more often.",
+                pelt::analysis::observables::SPLIT_HALF_LIMIT,
+                list.join(", ")
+            );
+        }
         let thinned: Vec<&pelt::analysis::observables::Row> = a
             .rows
             .iter()
