@@ -127,6 +127,15 @@ fn reweighting_an_eps0_run_predicts_the_run_at_another_eps() {
         let used = row["mbar_samples"].as_f64().unwrap();
         assert!(used <= n && used >= n.min(5000.0) / 2.0, "{row}");
     }
+    // A run with swaps: acceptances, Λ and round trips against the DEO bound.
+    let m = &direct["mixing"];
+    assert_eq!(m["acceptance"].as_array().unwrap().len(), 5, "{m}");
+    let bound = m["deo_bound"].as_f64().unwrap();
+    assert!(bound > 0.0 && bound <= 0.5, "{m}");
+    assert!(
+        m["round_trip_rate"].as_f64().unwrap() <= bound,
+        "above the DEO bound: {m}"
+    );
     let mut compared = 0;
     let mut shifted = 0;
     for (i, p) in predicted["predictions"]

@@ -320,3 +320,29 @@ fn the_split_half_check_catches_a_drift_and_passes_equilibrium() {
     // |z| ≤ 3 for ~99.7 % of equilibrium series.
     assert!(passed >= 19, "{passed} of 20 equilibrium series passed");
 }
+
+/// Round trips against the DEO bound: three pairs at acceptance 1/2 give Λ = 1.5 and a bound
+/// of 1/(2 + 2·3) round trips per replica per exchange; no attempts, no verdict.
+#[test]
+fn mixing_against_the_deo_bound() {
+    use pelt::analysis::observables::Mixing;
+    use pelt::analysis::SwapStatistics;
+    let s = SwapStatistics {
+        attempted: vec![100, 100, 100],
+        accepted: vec![50, 50, 50],
+        round_trips: vec![1, 0, 2, 1],
+        exchanges: 200,
+    };
+    let m = Mixing::of(&s).unwrap();
+    assert!((m.barrier - 1.5).abs() < 1e-12);
+    assert!((m.deo_bound - 0.125).abs() < 1e-12);
+    assert_eq!(m.round_trips, 4);
+    assert!((m.round_trip_rate - 4.0 / (4.0 * 200.0)).abs() < 1e-15);
+    assert!(Mixing::of(&SwapStatistics {
+        attempted: vec![0, 0, 0],
+        accepted: vec![0, 0, 0],
+        round_trips: vec![0; 4],
+        exchanges: 200,
+    })
+    .is_none());
+}

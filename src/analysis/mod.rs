@@ -56,6 +56,21 @@ pub struct RunData {
     /// The index process: steps of the exchanges and the replica at each temperature after
     /// each exchange (row-major, K per row).
     pub exchanges: Exchanges,
+    /// Swap attempts, acceptances and round trips over the whole run (`/tempering`).
+    pub swap_statistics: SwapStatistics,
+}
+
+/// The run's swap counts as `/tempering` holds them (whole run, equilibration included).
+#[derive(Clone, Debug, Default)]
+pub struct SwapStatistics {
+    /// Attempts of the pair (k, k + 1).
+    pub attempted: Vec<i64>,
+    /// Acceptances of the pair (k, k + 1).
+    pub accepted: Vec<i64>,
+    /// Round trips (coldest → hottest → coldest) per replica.
+    pub round_trips: Vec<i64>,
+    /// Exchanges done.
+    pub exchanges: i64,
 }
 
 /// The replica ↔ temperature index process.

@@ -112,6 +112,52 @@ impl Halves {
     }
 }
 
+/// How well the replicas travel the ladder, from the run's swap counts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Mixing {
+    /// Acceptance of each neighbouring pair (k, k + 1) (NaN where never attempted).
+    pub acceptance: Vec<f64>,
+    /// The global communication barrier Λ ≈ Σ_k r_k, r_k = 1 − acceptance (Syed et al.,
+    /// J. R. Stat. Soc. B 84, 321 (2022)).
+    pub barrier: f64,
+    /// Round trips (coldest → hottest → coldest) completed, all replicas together.
+    pub round_trips: i64,
+    /// Exchanges done.
+    pub exchanges: i64,
+    /// Round trips per replica per exchange.
+    pub round_trip_rate: f64,
+    /// The round-trip rate of one replica under the DEO schedule for these acceptances,
+    /// 1/(2 + 2 Σ_k r_k/(1 − r_k)) (Syed et al., Theorem 3): what the ladder allows.
+    pub deo_bound: f64,
+}
+
+impl Mixing {
+    /// From a run's swap counts; None without swaps or attempts.
+    pub fn of(s: &super::SwapStatistics) -> Option<Mixing> {
+        if s.attempted.iter().all(|&a| a <= 0) || s.exchanges <= 0 || s.round_trips.is_empty() {
+            return None;
+        }
+        let acceptance: Vec<f64> = s
+            .attempted
+            .iter()
+            .zip(&s.accepted)
+            .map(|(&a, &b)| if a > 0 { b as f64 / a as f64 } else { f64::NAN })
+            .collect();
+        let r: Vec<f64> = acceptance.iter().map(|a| 1.0 - a).collect();
+        let barrier = r.iter().sum();
+        let odds: f64 = r.iter().map(|r| r / (1.0 - r)).sum();
+        let round_trips: i64 = s.round_trips.iter().sum();
+        Some(Mixing {
+            barrier,
+            round_trips,
+            exchanges: s.exchanges,
+            round_trip_rate: round_trips as f64 / (s.round_trips.len() as f64 * s.exchanges as f64),
+            deo_bound: 1.0 / (2.0 + 2.0 * odds),
+            acceptance,
+        })
+    }
+}
+
 /// Everything measured at one temperature.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Row {
@@ -206,6 +252,9 @@ pub struct Analysis {
     pub inherent_histograms: Vec<Histogram>,
     /// Every E_IS (eV) after equilibration, per temperature (K).
     pub inherent: Vec<(f64, Vec<f64>)>,
+    /// Swap acceptances, the global barrier and round trips against the DEO bound (None
+    /// without swaps).
+    pub mixing: Option<Mixing>,
 }
 
 /// MBAR states and samples of one run: every temperature with the run's transform,
@@ -434,5 +483,6 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             .iter()
             .map(|t| (t.temperature, t.quenches.energy.clone()))
             .collect(),
+        mixing: Mixing::of(&run.swap_statistics),
     })
 }

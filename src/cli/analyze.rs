@@ -306,6 +306,24 @@ pub fn summary(a: &Analysis) -> String {
             w.temperature,
             least
         );
+        if let Some(m) = &a.mixing {
+            let acc = m.acceptance.iter().copied().filter(|x| x.is_finite());
+            let (lo, hi) = acc.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| {
+                (l.min(x), h.max(x))
+            });
+            let _ = writeln!(
+                s,
+                "swaps: pair acceptance {lo:.2}-{hi:.2}, global barrier Lambda = {:.2}; {} round \
+                 trips in {} exchanges = {:.2e} per replica per exchange, {:.0} % of the DEO \
+                 bound {:.2e} for these acceptances",
+                m.barrier,
+                m.round_trips,
+                m.exchanges,
+                m.round_trip_rate,
+                100.0 * m.round_trip_rate / m.deo_bound,
+                m.deo_bound
+            );
+        }
         let unmixed: Vec<&pelt::analysis::observables::Row> =
             a.rows.iter().filter(|r| r.phi_halves.disagree()).collect();
         if unmixed.is_empty() {

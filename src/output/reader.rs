@@ -142,6 +142,12 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         step: ex_step,
         replica_at: ex_val.chunks(kk.max(1)).map(<[i64]>::to_vec).collect(),
     };
+    let swap_statistics = crate::analysis::SwapStatistics {
+        attempted: c.vec::<i64>(&tg, "attempted")?,
+        accepted: c.vec::<i64>(&tg, "accepted")?,
+        round_trips: c.vec::<i64>(&tg, "round_trips")?,
+        exchanges: c.scalar::<i64>(&tg, "exchanges")?,
+    };
 
     // pelt 0.6 keeps the energies in /pelt/observables; 0.5 files have them in /observables.
     let obs_path = if file.group("pelt/observables").is_ok() {
@@ -253,5 +259,6 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         potential_sha256,
         temperatures,
         exchanges,
+        swap_statistics,
     })
 }
