@@ -277,6 +277,7 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
         "diffusion.png",
         "force_scale.png",
         "is_energy.png",
+        "swaps.png",
     ] {
         let bytes = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         if f.ends_with(".png") {

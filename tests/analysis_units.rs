@@ -333,16 +333,33 @@ fn mixing_against_the_deo_bound() {
         round_trips: vec![1, 0, 2, 1],
         exchanges: 200,
     };
-    let m = Mixing::of(&s).unwrap();
+    let ladder = [300.0, 400.0, 500.0, 600.0];
+    let m = Mixing::of(&s, &ladder, KB).unwrap();
+    // λ on the first pair: 0.5 / (1/(k_B 300) − 1/(k_B 400)).
+    let db = 1.0 / (KB * 300.0) - 1.0 / (KB * 400.0);
+    assert!((m.local_barrier[0].1 - 0.5 / db).abs() < 1e-12);
+    assert!((m.local_barrier[0].0 - (300.0f64 * 400.0).sqrt()).abs() < 1e-9);
+    // Σ λ Δβ = Λ.
+    let total: f64 = m
+        .local_barrier
+        .iter()
+        .zip(ladder.windows(2))
+        .map(|(l, t)| l.1 * (1.0 / (KB * t[0]) - 1.0 / (KB * t[1])))
+        .sum();
+    assert!((total - m.barrier).abs() < 1e-12);
     assert!((m.barrier - 1.5).abs() < 1e-12);
     assert!((m.deo_bound - 0.125).abs() < 1e-12);
     assert_eq!(m.round_trips, 4);
     assert!((m.round_trip_rate - 4.0 / (4.0 * 200.0)).abs() < 1e-15);
-    assert!(Mixing::of(&SwapStatistics {
-        attempted: vec![0, 0, 0],
-        accepted: vec![0, 0, 0],
-        round_trips: vec![0; 4],
-        exchanges: 200,
-    })
+    assert!(Mixing::of(
+        &SwapStatistics {
+            attempted: vec![0, 0, 0],
+            accepted: vec![0, 0, 0],
+            round_trips: vec![0; 4],
+            exchanges: 200,
+        },
+        &ladder,
+        KB
+    )
     .is_none());
 }

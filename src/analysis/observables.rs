@@ -129,11 +129,15 @@ pub struct Mixing {
     /// The round-trip rate of one replica under the DEO schedule for these acceptances,
     /// 1/(2 + 2 Σ_k r_k/(1 − r_k)) (Syed et al., Theorem 3): what the ladder allows.
     pub deo_bound: f64,
+    /// The local barrier λ(β) = r_k/(β_k − β_{k+1}) on each pair, β = 1/(k_B T) in 1/eV:
+    /// (√(T_k T_{k+1}) in K, λ in eV). Where λ peaks, the ladder needs more replicas.
+    pub local_barrier: Vec<(f64, f64)>,
 }
 
 impl Mixing {
-    /// From a run's swap counts; None without swaps or attempts.
-    pub fn of(s: &super::SwapStatistics) -> Option<Mixing> {
+    /// From a run's swap counts on `ladder` (K, coldest first) with `kb` (eV/K); None without
+    /// swaps or attempts.
+    pub fn of(s: &super::SwapStatistics, ladder: &[f64], kb: f64) -> Option<Mixing> {
         if s.attempted.iter().all(|&a| a <= 0) || s.exchanges <= 0 || s.round_trips.is_empty() {
             return None;
         }
@@ -147,7 +151,16 @@ impl Mixing {
         let barrier = r.iter().sum();
         let odds: f64 = r.iter().map(|r| r / (1.0 - r)).sum();
         let round_trips: i64 = s.round_trips.iter().sum();
+        let local_barrier = r
+            .iter()
+            .zip(ladder.windows(2))
+            .map(|(r, t)| {
+                let db = 1.0 / (kb * t[0]) - 1.0 / (kb * t[1]);
+                ((t[0] * t[1]).sqrt(), r / db)
+            })
+            .collect();
         Some(Mixing {
+            local_barrier,
             barrier,
             round_trips,
             exchanges: s.exchanges,
@@ -483,6 +496,6 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             .iter()
             .map(|t| (t.temperature, t.quenches.energy.clone()))
             .collect(),
-        mixing: Mixing::of(&run.swap_statistics),
+        mixing: Mixing::of(&run.swap_statistics, &ladder, kb),
     })
 }

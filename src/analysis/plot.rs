@@ -676,6 +676,44 @@ pub fn figures(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> 
         ));
     }
     out("is_energy.png", vec![strip, is], 2, (1500, 600))?;
+
+    // Swaps: acceptance per pair and the local barrier λ(T).
+    let note = "no swaps in this run (swap_interval = 0)".to_string();
+    let mut acc = Panel {
+        title: title("Swap acceptance"),
+        x_label: "√(T_k T_k+1) (K)".into(),
+        y_label: "acceptance of the pair".into(),
+        empty_note: note.clone(),
+        ..Panel::default()
+    };
+    let mut lam = Panel {
+        title: "Local communication barrier".into(),
+        x_label: "√(T_k T_k+1) (K)".into(),
+        y_label: "λ (eV)".into(),
+        empty_note: note,
+        ..Panel::default()
+    };
+    if let Some(m) = &a.mixing {
+        acc.series.push(markers(
+            "acceptance",
+            m.local_barrier
+                .iter()
+                .zip(&m.acceptance)
+                .map(|(l, &x)| (l.0, x, f64::NAN))
+                .collect(),
+            COLORS[0],
+        ));
+        lam.series.push(line(
+            &format!("λ; Λ = {:.2}", m.barrier),
+            m.local_barrier
+                .iter()
+                .map(|l| (l.0, l.1, f64::NAN))
+                .collect(),
+            COLORS[1],
+            Style::Line,
+        ));
+    }
+    out("swaps.png", vec![acc, lam], 2, (1500, 600))?;
     Ok(written)
 }
 
