@@ -111,11 +111,14 @@ pub fn volume(points: &[[f64; 3]]) -> f64 {
             edges.extend([(a, b), (b, c), (c, a)]);
             alive[f] = false;
         }
-        let horizon: Vec<(usize, usize)> = edges
+        let mut horizon: Vec<(usize, usize)> = edges
             .iter()
             .filter(|&&(a, b)| !edges.contains(&(b, a)))
             .copied()
             .collect();
+        // A HashSet iterates in a per-process random order; sorted, the faces and so the
+        // last bits of the volume are the same in every run.
+        horizon.sort_unstable();
         for (a, b) in horizon {
             faces.push([a, b, q]);
             alive.push(true);

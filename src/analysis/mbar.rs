@@ -368,21 +368,49 @@ pub fn estimate(
 ) -> Result<(Mbar, Vec<Estimate>), AnalysisError> {
     let mbar = Mbar::solve(kb, states.to_vec(), per_state, None)?;
     let values: Vec<Prediction> = targets.iter().map(|t| mbar.predict(t, dof)).collect();
+    // The resamples are drawn here, in order, from one stream; they are solved on every
+    // core (scoped threads), each thread taking every `threads`-th resample. The draws and
+    // their order do not depend on the number of threads, so neither do the errors.
     let mut boot = BlockBootstrap::new(seed);
-    let mut draws: Vec<Vec<Prediction>> = Vec::with_capacity(resamples);
-    for _ in 0..resamples {
+    let picks: Vec<Vec<Vec<usize>>> = (0..resamples)
+        .map(|_| per_state.iter().map(|s| boot.resample(s.len())).collect())
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(resamples.max(1));
+    let solve = |pick: &Vec<Vec<usize>>| -> Option<Vec<Prediction>> {
         let resampled: Vec<Vec<Sample>> = per_state
             .iter()
-            .map(|s| boot.resample(s.len()).iter().map(|&i| s[i]).collect())
+            .zip(pick)
+            .map(|(s, idx)| idx.iter().map(|&i| s[i]).collect())
             .collect();
-        if let Ok(m) = Mbar::solve(kb, states.to_vec(), &resampled, Some(mbar.free_energies())) {
-            log::debug!(
-                "MBAR bootstrap resample: {} Newton iterations",
-                m.iterations()
-            );
-            draws.push(targets.iter().map(|t| m.predict(t, dof)).collect());
+        let m = Mbar::solve(kb, states.to_vec(), &resampled, Some(mbar.free_energies())).ok()?;
+        log::debug!(
+            "MBAR bootstrap resample: {} Newton iterations",
+            m.iterations()
+        );
+        Some(targets.iter().map(|t| m.predict(t, dof)).collect())
+    };
+    let mut solved: Vec<Option<Vec<Prediction>>> = vec![None; resamples];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (picks, solve) = (&picks, &solve);
+                scope.spawn(move || {
+                    (t..resamples)
+                        .step_by(threads)
+                        .map(|r| (r, solve(&picks[r])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (r, d) in h.join().expect("an MBAR bootstrap thread panicked") {
+                solved[r] = d;
+            }
         }
-    }
+    });
+    let draws: Vec<Vec<Prediction>> = solved.into_iter().flatten().collect();
     let sd = |i: usize, get: &dyn Fn(&Prediction) -> f64| -> f64 {
         stats::std_dev(&draws.iter().map(|d| get(&d[i])).collect::<Vec<_>>())
     };
