@@ -363,3 +363,30 @@ fn mixing_against_the_deo_bound() {
     )
     .is_none());
 }
+
+/// The proposed ladder: equal rejections give back a ladder evenly spaced in β, a barrier
+/// concentrated in one pair draws the temperatures there, and a pair never attempted is an
+/// error.
+#[test]
+fn a_ladder_with_equal_rejection() {
+    use pelt::analysis::ladder::propose;
+    let ladder = [300.0, 400.0, 500.0, 600.0, 700.0];
+    // Evenly spaced in β with equal rejections: the same ladder back.
+    let even: Vec<f64> = (0..5)
+        .map(|i| 1.0 / (1.0 / 300.0 + (1.0 / 700.0 - 1.0 / 300.0) * i as f64 / 4.0))
+        .collect();
+    let p = propose(&even, &[0.3; 4], 5).unwrap();
+    for (a, b) in p.temperatures.iter().zip(&even) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+    assert!((p.barrier - 1.2).abs() < 1e-12 && (p.rejection - 0.3).abs() < 1e-12);
+    // All the barrier between 400 and 500 K: every inner temperature lands there.
+    let p = propose(&ladder, &[0.0, 0.9, 0.0, 0.0], 5).unwrap();
+    assert_eq!((p.temperatures[0], p.temperatures[4]), (300.0, 700.0));
+    for t in &p.temperatures[1..4] {
+        assert!((400.0..=500.0).contains(t), "{:?}", p.temperatures);
+    }
+    assert!(p.temperatures.windows(2).all(|w| w[1] > w[0]));
+    assert!(propose(&ladder, &[0.1, f64::NAN, 0.1, 0.1], 5).is_err());
+    assert!(propose(&ladder, &[0.1; 4], 1).is_err());
+}

@@ -9,6 +9,7 @@ pub mod characteristic;
 pub mod diffusion;
 pub mod hops;
 pub mod hull;
+pub mod ladder;
 pub mod mbar;
 pub mod observables;
 pub mod plot;

@@ -6,6 +6,7 @@ mod build;
 mod energy;
 mod export;
 mod hops;
+mod ladder;
 mod landscape;
 mod outdir;
 mod quench;
@@ -39,6 +40,8 @@ enum Command {
     Export(export::ExportArgs),
     /// E_c(t), R_c(t) and hops between minima at one temperature of a run.
     Hops(hops::HopsArgs),
+    /// Propose a ladder with equal swap rejection between neighbours from an earlier run.
+    Ladder(ladder::LadderArgs),
     /// Report the φ* transform: φ0, the stationary energy φ_s, and s at a reference energy.
     Landscape(landscape::LandscapeArgs),
     /// Quench a structure to a local minimum of φ (L-BFGS or FIRE).
@@ -69,6 +72,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Energy(a) => energy::run(a),
         Command::Export(a) => export::run(a),
         Command::Hops(a) => hops::run(a),
+        Command::Ladder(a) => ladder::run(a),
         Command::Landscape(a) => landscape::run(a),
         Command::Quench(a) => quench::run(a),
         Command::Reweight(a) => reweight::run(a),
