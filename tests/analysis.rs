@@ -185,6 +185,28 @@ fn reweighting_an_eps0_run_predicts_the_run_at_another_eps() {
         }
     }
     assert_eq!(compared, 6, "every temperature overlaps in this set-up");
+    // Far outside the sampled range: little overlap, and no error bar rather than a wrong one.
+    let (code, stdout, stderr) = pelt(&[
+        "reweight",
+        eps0.to_str().unwrap(),
+        "--temperatures",
+        "300,2000",
+        "--resamples",
+        "10",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let far: Value = serde_json::from_str(&stdout).unwrap();
+    let (near, out) = (&far["predictions"][0], &far["predictions"][1]);
+    assert!(
+        out["value"]["effective_samples"].as_f64().unwrap() < 50.0,
+        "{out}"
+    );
+    assert!(
+        out["phi_error"].is_null() && out["heat_capacity_error"].is_null(),
+        "{out}"
+    );
+    assert!(near["phi_error"].as_f64().unwrap() > 0.0, "{near}");
     assert_eq!(shifted, 6, "the transform moves ⟨φ⟩ at every temperature");
 }
 

@@ -113,7 +113,7 @@ pub fn run(a: ReweightArgs) -> Result<()> {
         })
         .collect();
     let dof = first.dof();
-    let (m, est) = mbar::estimate(
+    let (m, mut est) = mbar::estimate(
         first.kb,
         &states,
         &samples,
@@ -122,6 +122,16 @@ pub fn run(a: ReweightArgs) -> Result<()> {
         a.resamples,
         a.seed,
     )?;
+    // Where the samples barely reach a target, the bootstrap spread understates the error
+    // several times over (4–8× measured against runs at the target): print no error there
+    // rather than a misleading one (empty in the CSV, null in the JSON, no bar in the plot).
+    for e in est.iter_mut() {
+        if e.value.effective_samples < MIN_EFFECTIVE {
+            e.phi_error = f64::NAN;
+            e.phi_star_error = f64::NAN;
+            e.heat_capacity_error = f64::NAN;
+        }
+    }
     // φ histograms at the targets over the range of all samples.
     let phis: Vec<f64> = m.samples().iter().map(|s| s.phi).collect();
     let lo = phis.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -175,16 +185,23 @@ pub fn run(a: ReweightArgs) -> Result<()> {
     );
     for e in &est {
         let v = e.value;
+        let pm = |x: f64, err: f64, digits: usize| {
+            if err.is_finite() {
+                format!("{x:.digits$} ± {err:.digits$}")
+            } else {
+                format!("{x:.digits$}    ")
+            }
+        };
         let _ = writeln!(
             s,
             "{:>8.1} {:>24} {:>24} {:>18} {:>9.0}{}",
             v.temperature,
-            format!("{:.4} ± {:.4}", v.phi, e.phi_error),
-            format!("{:.4} ± {:.4}", v.phi_star, e.phi_star_error),
-            format!("{:.1} ± {:.1}", v.heat_capacity, e.heat_capacity_error),
+            pm(v.phi, e.phi_error, 4),
+            pm(v.phi_star, e.phi_star_error, 4),
+            pm(v.heat_capacity, e.heat_capacity_error, 1),
             v.effective_samples,
             if v.effective_samples < MIN_EFFECTIVE {
-                "  (little overlap: not supported by the samples)"
+                "  (little overlap: not supported by the samples; no error estimate)"
             } else {
                 ""
             }
