@@ -346,12 +346,18 @@ pub fn summary(a: &Analysis) -> String {
                     )
                 })
                 .collect();
+            let advice = if a.mixing.is_some() {
+                "run longer (or drop more as equilibration), add replicas around these \
+                 temperatures so that swaps connect them, or swap more often"
+            } else {
+                "this run has no swaps, so each temperature is one trajectory from the start \
+                 structure and its averages depend on the observation time; run longer, or \
+                 with swaps for equilibrium averages"
+            };
             let _ = writeln!(
                 s,
                 "NOT MIXED: <phi> of the first and second halves differ by more than {} sigma at \
-                 {}. The averages there still depend on the start: run longer (or drop more \
-                 as equilibration), add replicas around these temperatures so that swaps \
-                 connect them, or swap more often.",
+                 {}. The averages there still depend on the start: {advice}.",
                 pelt::analysis::observables::SPLIT_HALF_LIMIT,
                 list.join(", ")
             );
