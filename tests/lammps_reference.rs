@@ -65,11 +65,12 @@ fn every_reference_case_agrees_with_lammps() {
 /// |ΔF| ≤ 1e-5 eV/Å everywhere; |ΔE| ≤ 1e-5 eV for every case whose gross energy terms
 /// |Σφ| + |ΣU| are below 250 eV, and otherwise ≤ 1e-7 (about 1.7 f32 ulp) of them.
 ///
-/// The one case beyond 250 eV is Al_jnp's ideal Ih55: a 552 eV pair sum cancels a −710 eV
-/// embedding sum, and its ~700 pairs sit at a dozen distinct distances, so the f32 rounding
-/// of the table coefficients, of r and of 1/r adds up coherently instead of averaging out
-/// (measured 3e-5 eV with avx512 and 9e-5 eV with avx2: 7e-8 of the gross terms). The issue's
-/// 1e-5 eV is not met there.
+/// The cases beyond 250 eV are the ideal Ih55 of Al_jnp and Al_mm. For Al_jnp a 552 eV pair
+/// sum cancels a −710 eV embedding sum; in both, ~700 pairs sit at a dozen distinct
+/// distances, so the f32 rounding of the table coefficients, of r and of 1/r adds up
+/// coherently instead of averaging out (measured: Al_jnp 3e-5 eV with avx512 and 9e-5 eV
+/// with avx2, 7e-8 of the gross terms; Al_mm 1.5e-5 and 6.7e-6 eV). The 1e-5 eV is
+/// not met for those two structures.
 #[test]
 fn mixed_precision_agrees_with_lammps() {
     let mut worst = (0.0f64, 0.0f64);
