@@ -35,14 +35,21 @@ fn version_reports_the_linked_mpi_and_hdf5() {
 
 /// `pelt energy --json` of `xyz` with Al_EA: its stdout must be exactly one JSON object.
 fn energy_json(xyz: &std::path::Path) -> serde_json::Value {
+    energy_json_with(xyz, &[])
+}
+
+/// The same with `extra` options.
+fn energy_json_with(xyz: &std::path::Path, extra: &[&str]) -> serde_json::Value {
     let pot = repo("inputs/potentials/Al_EA.eam.alloy");
-    let (code, out, err) = pelt(&[
+    let mut args = vec![
         "energy",
         "--potential",
         pot.to_str().unwrap(),
         xyz.to_str().unwrap(),
         "--json",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = pelt(&args);
     assert_eq!(code, 0, "{err}");
     serde_json::from_str(out.trim()).expect("stdout is one JSON object")
 }
@@ -85,17 +92,7 @@ fn energy_in_mixed_precision_is_within_1e_5_of_lammps() {
         "double",
         "pelt energy is exact by default"
     );
-    let (code, out, err) = pelt(&[
-        "energy",
-        "--potential",
-        pot.to_str().unwrap(),
-        xyz.to_str().unwrap(),
-        "--json",
-        "--precision",
-        "mixed",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let v = energy_json_with(&xyz, &["--precision", "mixed"]);
     let e = v["energy"].as_f64().unwrap();
     let expected = if pelt::potential::Kernel::default_choice() == pelt::potential::Kernel::Scalar {
         "double"

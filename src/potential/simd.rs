@@ -352,11 +352,7 @@ unsafe fn kernel<L: Lanes>(t: &Packed, cutsq: f64, s: &mut Scratch) -> f64 {
     let (cmask, coff) = (s.mask.as_mut_ptr(), s.offset.as_mut_ptr());
     let mut packed = 0;
     for e in 0..live {
-        let (i, j) = (*row.add(e) as usize, *col.add(e) as usize);
-        let [dx, dy, dz] = delta::<L>(&p, i, j);
-        let r2 = L::fmadd(dz, dz, L::fmadd(dy, dy, L::mul(dx, dx)));
-        let jj = L::add(L::splat(j as f64), L::iota());
-        let r2 = L::select_lt(L::splat(i as f64), jj, r2, dead);
+        let r2 = r2::<L>(&p, *row.add(e) as usize, *col.add(e) as usize, dead);
         let (count, bits) = L::compress_lt(u.add(packed), r2, r2, cut);
         *cmask.add(e) = bits;
         *coff.add(e) = packed as u32;
