@@ -365,6 +365,10 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
         "phi_statistical_inefficiency",
         "phi_effective_samples",
         "mbar_samples",
+        "mbar_statistical_inefficiency",
+        "mbar_decorrelated_samples",
+        "independent_samples",
+        "support",
     ];
     let units = [
         "_K",
@@ -390,7 +394,8 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
     }
     for c in &mbar {
         assert!(
-            c == "effective_samples" || temps.contains(c),
+            ["effective_samples", "independent_samples", "support"].contains(&c.as_str())
+                || temps.contains(c),
             "mbar.csv's {c}"
         );
     }

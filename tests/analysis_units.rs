@@ -56,7 +56,16 @@ fn mbar_recovers_a_known_density_of_states() {
         },
     ];
     // dof = 0: C is then the configurational part alone.
-    let (m, est) = mbar::estimate(KB, &states, &per_state, &targets, 0, 30, 5).unwrap();
+    let solved = mbar::estimate(
+        KB,
+        &states,
+        &per_state,
+        &targets,
+        0,
+        &mbar::Errors::default(),
+    )
+    .unwrap();
+    let (m, est) = (&solved.mbar, &solved.estimates);
     assert!(m.iterations() < 20);
     // Free energies: f(T) − f(T0) = −ln(Z/Z0) = −(d/2) ln(T/T0) for this g.
     let f = m.free_energies();

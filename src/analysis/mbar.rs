@@ -306,17 +306,82 @@ pub struct Prediction {
     pub effective_samples: f64,
 }
 
-/// Predictions with bootstrap errors.
+/// How the errors of MBAR's estimates are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorMethod {
+    /// MBAR's asymptotic covariance (Shirts & Chodera 2008, Eq. D.8; pymbar's
+    /// `compute_expectations`), on every state's samples thinned to one per statistical
+    /// inefficiency g_k, the recipe of pymbar's `timeseries` tools. Fast.
+    Asymptotic,
+    /// The spread over block-bootstrap resamples of every state's time series
+    /// ([`BlockBootstrap`]), each solved anew. Slow, and free of the asymptotic
+    /// (Gaussian) approximation.
+    Bootstrap,
+}
+
+impl std::fmt::Display for ErrorMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ErrorMethod::Asymptotic => "asymptotic",
+            ErrorMethod::Bootstrap => "bootstrap",
+        })
+    }
+}
+
+/// How to find the errors.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Errors {
+    /// The method.
+    pub method: ErrorMethod,
+    /// Bootstrap resamples ([`ErrorMethod::Bootstrap`] only).
+    pub resamples: usize,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+}
+
+impl Default for Errors {
+    fn default() -> Self {
+        Errors {
+            method: ErrorMethod::Asymptotic,
+            resamples: 100,
+            seed: 1,
+        }
+    }
+}
+
+/// Fewest independent samples ([`Estimate::independent_samples`]) for which an error is
+/// reported; see [`MIN_SUPPORT`].
+pub const MIN_INDEPENDENT_SAMPLES: f64 = 100.0;
+
+/// Fewest [`Estimate::support`] for which an error is reported. Where the samples barely
+/// reach a target (reweighting beyond the ladder or to another transform), the estimate is
+/// biased by the tail that was not sampled, and no error bar captures that. Measured on the
+/// gamma-distributed system of `tests/mbar_errors.rs`, where the exact answers are known,
+/// with 150, 400 and 2000 samples per state: the spread of C over independent runs exceeds
+/// the reported error by 2–10× below support 0.1–0.2 or below ~100 independent samples, and
+/// stays within 1.5× where both thresholds are met (docs/ANALYSIS.md, "Error bars").
+pub const MIN_SUPPORT: f64 = 0.2;
+
+/// Predictions with errors.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Estimate {
     /// The estimate from all samples.
     pub value: Prediction,
-    /// Standard error of ⟨φ⟩ (eV).
+    /// Standard error of ⟨φ⟩ (eV; NaN below [`MIN_INDEPENDENT_SAMPLES`]).
     pub phi_error: f64,
     /// Standard error of ⟨φ*⟩ (eV).
     pub phi_star_error: f64,
     /// Standard error of C (k_B).
     pub heat_capacity_error: f64,
+    /// Independent samples behind the estimate: 1 / Σ_n g_k(n) w_n², Kish's effective
+    /// sample size with every sample of state k counted 1/g_k times (g_k: the statistical
+    /// inefficiency of state k's energy series).
+    pub independent_samples: f64,
+    /// `independent_samples` over those of a sampled state's own estimate (the median
+    /// over the sampled states): ~1 inside the sampled range, ≪ 1 where the samples
+    /// barely reach the target.
+    pub support: f64,
 }
 
 /// Estimates as CSV (one row per state; empty fields for NaN errors), the table of
@@ -334,12 +399,13 @@ pub fn csv(estimates: &[Estimate], atoms: usize) -> String {
     let mut s = String::from(
         "temperature_K,phi_eV,phi_err_eV,phi_star_eV,phi_star_err_eV,\
          heat_capacity_mbar_per_cluster_kB,heat_capacity_mbar_per_cluster_err_kB,\
-         heat_capacity_mbar_per_atom_kB,heat_capacity_mbar_per_atom_err_kB,effective_samples\n",
+         heat_capacity_mbar_per_atom_kB,heat_capacity_mbar_per_atom_err_kB,effective_samples,\
+         independent_samples,support\n",
     );
     for e in estimates {
         let v = e.value;
         s += &format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
             v.temperature,
             v.phi,
             num(e.phi_error),
@@ -349,82 +415,342 @@ pub fn csv(estimates: &[Estimate], atoms: usize) -> String {
             num(e.heat_capacity_error),
             v.heat_capacity / n,
             num(e.heat_capacity_error / n),
-            v.effective_samples
+            v.effective_samples,
+            e.independent_samples,
+            e.support
         );
     }
     s
 }
 
-/// Solve MBAR on `per_state` and predict `targets`, with errors from a block bootstrap of
-/// every state's time series ([`BlockBootstrap`], `resamples` resamples, `seed`).
+/// What [`estimate`] finds.
+#[derive(Clone, Debug)]
+pub struct Estimated {
+    /// MBAR solved on every sample.
+    pub mbar: Mbar,
+    /// The predictions at the targets, with errors.
+    pub estimates: Vec<Estimate>,
+    /// Statistical inefficiency g_k of every state's energy series (the larger of the
+    /// energy's and its squared deviation's).
+    pub inefficiency: Vec<f64>,
+    /// Samples per state after thinning to one per g_k (what the asymptotic errors use).
+    pub decorrelated: Vec<usize>,
+}
+
+/// `f(item)` for every item on every core (scoped threads, each taking every
+/// `threads`-th item); the results, in order, do not depend on the number of threads.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let f = &f;
+                scope.spawn(move || {
+                    (t..items.len())
+                        .step_by(threads)
+                        .map(|i| (i, f(&items[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (i, r) in h.join().expect("an analysis thread panicked") {
+                out[i] = Some(r);
+            }
+        }
+    });
+    out.into_iter()
+        .map(|r| r.expect("every item mapped"))
+        .collect()
+}
+
+/// The statistical inefficiency of state `st`'s samples `x` (in time order): the larger of
+/// that of its energy φ* + W and of the squared deviation of it (which carries C).
+pub fn inefficiency(st: &State, x: &[Sample]) -> f64 {
+    let e: Vec<f64> = x.iter().map(|s| st.energy(s)).collect();
+    let m = stats::mean(&e);
+    let d2: Vec<f64> = e.iter().map(|v| (v - m) * (v - m)).collect();
+    let g = stats::statistical_inefficiency(&e).max(stats::statistical_inefficiency(&d2));
+    if g.is_finite() {
+        g
+    } else {
+        1.0
+    }
+}
+
+/// Every g-th sample of `x` (rounded positions 0, g, 2g, … as pymbar's
+/// `subsample_correlated_data`): uncorrelated samples.
+fn thin(x: &[Sample], g: f64) -> Vec<Sample> {
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while i < x.len() {
+        out.push(x[i]);
+        i = ((out.len() as f64 * g).round() as usize).max(i + 1);
+    }
+    out
+}
+
+/// Solve MBAR on `per_state` (every state's samples in time order) and predict `targets`,
+/// with errors by `errors`. Estimates carried by fewer than [`MIN_INDEPENDENT_SAMPLES`]
+/// independent samples get no error (NaN).
 pub fn estimate(
     kb: f64,
     states: &[State],
     per_state: &[Vec<Sample>],
     targets: &[State],
     dof: usize,
-    resamples: usize,
-    seed: u64,
-) -> Result<(Mbar, Vec<Estimate>), AnalysisError> {
+    errors: &Errors,
+) -> Result<Estimated, AnalysisError> {
     let mbar = Mbar::solve(kb, states.to_vec(), per_state, None)?;
-    let values: Vec<Prediction> = targets.iter().map(|t| mbar.predict(t, dof)).collect();
-    // The resamples are drawn here, in order, from one stream; they are solved on every
-    // core (scoped threads), each thread taking every `threads`-th resample. The draws and
-    // their order do not depend on the number of threads, so neither do the errors.
-    let mut boot = BlockBootstrap::new(seed);
+    let inefficiency: Vec<f64> = states
+        .iter()
+        .zip(per_state)
+        .map(|(st, x)| inefficiency(st, x))
+        .collect();
+    let g_of_sample: Vec<f64> = per_state
+        .iter()
+        .zip(&inefficiency)
+        .flat_map(|(x, &g)| std::iter::repeat_n(g, x.len()))
+        .collect();
+    let independent = |t: &State| -> f64 {
+        let w = mbar.weights(t);
+        1.0 / w
+            .iter()
+            .zip(&g_of_sample)
+            .map(|(w, g)| w * w * g)
+            .sum::<f64>()
+    };
+    let values: Vec<(Prediction, f64)> =
+        par_map(targets, |t| (mbar.predict(t, dof), independent(t)));
+    // What a sampled state's own estimate rests on: the median over the sampled states.
+    let mut own: Vec<f64> = par_map(states, independent);
+    own.sort_by(f64::total_cmp);
+    let reference = own[own.len() / 2];
+    let thinned: Vec<Vec<Sample>> = per_state
+        .iter()
+        .zip(&inefficiency)
+        .map(|(x, &g)| thin(x, g))
+        .collect();
+    let decorrelated: Vec<usize> = thinned.iter().map(Vec::len).collect();
+    let errs: Vec<[f64; 3]> = match errors.method {
+        ErrorMethod::Asymptotic => {
+            let sub = Mbar::solve(kb, states.to_vec(), &thinned, Some(mbar.free_energies()))?;
+            sub.asymptotic_errors(targets)
+        }
+        ErrorMethod::Bootstrap => bootstrap_errors(&mbar, per_state, targets, dof, errors),
+    };
+    let estimates = values
+        .iter()
+        .zip(errs)
+        .map(|(&(v, independent), e)| {
+            let support = independent / reference;
+            let e = if support >= MIN_SUPPORT && independent >= MIN_INDEPENDENT_SAMPLES {
+                e
+            } else {
+                [f64::NAN; 3]
+            };
+            Estimate {
+                value: v,
+                phi_error: e[0],
+                phi_star_error: e[1],
+                heat_capacity_error: e[2],
+                independent_samples: independent,
+                support,
+            }
+        })
+        .collect();
+    Ok(Estimated {
+        mbar,
+        estimates,
+        inefficiency,
+        decorrelated,
+    })
+}
+
+/// Errors of ⟨φ⟩, ⟨φ*⟩ and C at `targets` from a block bootstrap.
+fn bootstrap_errors(
+    mbar: &Mbar,
+    per_state: &[Vec<Sample>],
+    targets: &[State],
+    dof: usize,
+    errors: &Errors,
+) -> Vec<[f64; 3]> {
+    let resamples = errors.resamples;
+    // The resamples are drawn here, in order, from one stream, and solved on every core:
+    // the draws and their order do not depend on the number of threads.
+    let mut boot = BlockBootstrap::new(errors.seed);
     let picks: Vec<Vec<Vec<usize>>> = (0..resamples)
         .map(|_| per_state.iter().map(|s| boot.resample(s.len())).collect())
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(resamples.max(1));
-    let solve = |pick: &Vec<Vec<usize>>| -> Option<Vec<Prediction>> {
+    let solved = par_map(&picks, |pick| -> Option<Vec<Prediction>> {
         let resampled: Vec<Vec<Sample>> = per_state
             .iter()
             .zip(pick)
             .map(|(s, idx)| idx.iter().map(|&i| s[i]).collect())
             .collect();
-        let m = Mbar::solve(kb, states.to_vec(), &resampled, Some(mbar.free_energies())).ok()?;
+        let m = Mbar::solve(
+            mbar.kb,
+            mbar.states.clone(),
+            &resampled,
+            Some(mbar.free_energies()),
+        )
+        .ok()?;
         log::debug!(
             "MBAR bootstrap resample: {} Newton iterations",
             m.iterations()
         );
         Some(targets.iter().map(|t| m.predict(t, dof)).collect())
-    };
-    let mut solved: Vec<Option<Vec<Prediction>>> = vec![None; resamples];
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (picks, solve) = (&picks, &solve);
-                scope.spawn(move || {
-                    (t..resamples)
-                        .step_by(threads)
-                        .map(|r| (r, solve(&picks[r])))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            for (r, d) in h.join().expect("an MBAR bootstrap thread panicked") {
-                solved[r] = d;
-            }
-        }
     });
     let draws: Vec<Vec<Prediction>> = solved.into_iter().flatten().collect();
     let sd = |i: usize, get: &dyn Fn(&Prediction) -> f64| -> f64 {
         stats::std_dev(&draws.iter().map(|d| get(&d[i])).collect::<Vec<_>>())
     };
-    let estimates = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| Estimate {
-            value: *v,
-            phi_error: sd(i, &|p| p.phi),
-            phi_star_error: sd(i, &|p| p.phi_star),
-            heat_capacity_error: sd(i, &|p| p.heat_capacity),
+    (0..targets.len())
+        .map(|i| {
+            [
+                sd(i, &|p| p.phi),
+                sd(i, &|p| p.phi_star),
+                sd(i, &|p| p.heat_capacity),
+            ]
         })
-        .collect();
-    Ok((mbar, estimates))
+        .collect()
+}
+
+impl Mbar {
+    /// Asymptotic standard errors of ⟨φ⟩, ⟨φ*⟩ and C at every target, from the samples of
+    /// this solution (which must be uncorrelated: thin them first).
+    ///
+    /// For each target the K sampled states are extended by five weighting functions of
+    /// the samples (N_k = 0): the target's weights w_n and w_n·a_n for a = φ, φ*, E and E²
+    /// (E = φ* + W, each shifted to be positive, which changes no error). With W the
+    /// N × (K + 5) matrix of normalised weights, Θ = Wᵀ (1 − W N Wᵀ)⁺ W, computed from
+    /// the eigen-decomposition of WᵀW = V Σ² Vᵀ as Θ = VΣ (1 − ΣVᵀNVΣ)⁺ ΣVᵀ (pymbar's
+    /// "svd-ew"). Then δ²⟨a⟩ = ⟨a⟩²(Θ_aa + Θ_ll − 2Θ_al) and
+    /// cov(⟨a⟩, ⟨b⟩) = ⟨a⟩⟨b⟩(Θ_ab − Θ_al − Θ_bl + Θ_ll); C = (3N − 6)/2 +
+    /// (⟨E²⟩ − ⟨E⟩²)/(kT)² by the delta method.
+    pub fn asymptotic_errors(&self, targets: &[State]) -> Vec<[f64; 3]> {
+        let k = self.states.len();
+        let n = self.samples.len();
+        let mut w = vec![0.0; n * k];
+        for (j, s) in self.samples.iter().enumerate() {
+            for l in 0..k {
+                w[j * k + l] =
+                    (self.f[l] - self.states[l].reduced(s, self.kb) - self.log_denominator[j])
+                        .exp();
+            }
+        }
+        let mut gss = vec![0.0; k * k];
+        for row in w.chunks_exact(k) {
+            for a in 0..k {
+                for b in a..k {
+                    gss[a * k + b] += row[a] * row[b];
+                }
+            }
+        }
+        for a in 0..k {
+            for b in 0..a {
+                gss[a * k + b] = gss[b * k + a];
+            }
+        }
+        par_map(targets, |t| self.asymptotic_target(t, &w, &gss))
+    }
+
+    fn asymptotic_target(&self, t: &State, w: &[f64], gss: &[f64]) -> [f64; 3] {
+        const EXTRA: usize = 5;
+        let k = self.states.len();
+        let n = self.samples.len();
+        let kk = k + EXTRA;
+        let wt = self.weights(t);
+        let shifted = |a: Vec<f64>| -> Vec<f64> {
+            let lo = a.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = a.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let s = (hi - lo).max(1e-12 * lo.abs().max(1.0));
+            a.iter().map(|v| v - lo + s).collect()
+        };
+        let phi = shifted(self.samples.iter().map(|s| s.phi).collect());
+        let star = shifted(
+            self.samples
+                .iter()
+                .map(|s| t.transform.energy(s.phi))
+                .collect(),
+        );
+        let e = shifted(self.samples.iter().map(|s| t.energy(s)).collect());
+        let e2: Vec<f64> = e.iter().map(|v| v * v).collect();
+        let mut cols: Vec<Vec<f64>> = vec![wt.clone()];
+        let mut means = vec![1.0];
+        for a in [&phi, &star, &e, &e2] {
+            let c: Vec<f64> = wt.iter().zip(a.iter()).map(|(w, a)| w * a).collect();
+            let m: f64 = c.iter().sum();
+            means.push(m);
+            cols.push(c.iter().map(|v| v / m).collect());
+        }
+        let mut g = vec![0.0; kk * kk];
+        for a in 0..k {
+            for b in 0..k {
+                g[a * kk + b] = gss[a * k + b];
+            }
+        }
+        for (c, col) in cols.iter().enumerate() {
+            for l in 0..k {
+                let v: f64 = (0..n).map(|j| w[j * k + l] * col[j]).sum();
+                g[l * kk + k + c] = v;
+                g[(k + c) * kk + l] = v;
+            }
+            for (d, other) in cols.iter().enumerate().skip(c) {
+                let v: f64 = col.iter().zip(other).map(|(a, b)| a * b).sum();
+                g[(k + c) * kk + k + d] = v;
+                g[(k + d) * kk + k + c] = v;
+            }
+        }
+        let (lam, v) = super::eigen::symmetric(&g, kk);
+        // VΣ, column q scaled by σ_q = √λ_q (λ < 0 is rounding of a zero).
+        let vs: Vec<f64> = (0..kk * kk)
+            .map(|iq| v[iq] * lam[iq % kk].max(0.0).sqrt())
+            .collect();
+        let counts: Vec<f64> = (0..kk)
+            .map(|i| self.counts.get(i).map_or(0.0, |&c| c as f64))
+            .collect();
+        let mut b = vec![0.0; kk * kk];
+        for p in 0..kk {
+            for q in 0..kk {
+                let a: f64 = (0..kk)
+                    .map(|i| vs[i * kk + p] * counts[i] * vs[i * kk + q])
+                    .sum();
+                b[p * kk + q] = if p == q { 1.0 } else { 0.0 } - a;
+            }
+        }
+        let bi = super::eigen::pseudo_inverse(&b, kk, 1e-10);
+        let theta = |i: usize, j: usize| -> f64 {
+            let mut s = 0.0;
+            for p in 0..kk {
+                let left = vs[i * kk + p];
+                if left == 0.0 {
+                    continue;
+                }
+                for q in 0..kk {
+                    s += left * bi[p * kk + q] * vs[j * kk + q];
+                }
+            }
+            s
+        };
+        let l = k;
+        let cov = |a: usize, b: usize| -> f64 {
+            means[a - k] * means[b - k] * (theta(a, b) - theta(a, l) - theta(b, l) + theta(l, l))
+        };
+        let sd = |var: f64| if var >= 0.0 { var.sqrt() } else { f64::NAN };
+        let (ie, ie2) = (k + 3, k + 4);
+        let me = means[3];
+        let var_c = cov(ie2, ie2) - 4.0 * me * cov(ie2, ie) + 4.0 * me * me * cov(ie, ie);
+        let kt = self.kb * t.temperature;
+        [
+            sd(cov(k + 1, k + 1)),
+            sd(cov(k + 2, k + 2)),
+            sd(var_c) / (kt * kt),
+        ]
+    }
 }
 
 /// A first guess of the free energies: states in order of temperature, each linked to the

@@ -7,6 +7,7 @@
 
 pub mod characteristic;
 pub mod diffusion;
+pub mod eigen;
 pub mod hops;
 pub mod hull;
 pub mod ladder;

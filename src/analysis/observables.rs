@@ -3,7 +3,7 @@
 use super::characteristic::{self, Characteristic};
 use super::diffusion::{self, Arrhenius, Diffusion, Window};
 use super::hull;
-use super::mbar::{self, Estimate, Sample, State};
+use super::mbar::{self, ErrorMethod, Errors, Estimate, Sample, State};
 use super::stats::{self, BlockBootstrap};
 use super::{AnalysisError, RunData};
 
@@ -12,12 +12,15 @@ use super::{AnalysisError, RunData};
 pub struct Options {
     /// Bootstrap resamples for every error from a bootstrap.
     pub resamples: usize,
+    /// How MBAR's errors are found (asymptotic by default).
+    pub mbar_errors: ErrorMethod,
     /// Seed of the bootstrap.
     pub seed: u64,
     /// MSD fit window.
     pub window: Window,
-    /// MBAR uses at most this many samples per temperature (evenly thinned beyond).
-    pub max_samples: usize,
+    /// MBAR uses at most this many samples per temperature (evenly thinned beyond; None:
+    /// every sample).
+    pub max_samples: Option<usize>,
     /// Temperatures of the MBAR curves (an even grid over the ladder's range).
     pub grid: usize,
     /// Bins of the inherent-structure energy histograms.
@@ -28,9 +31,10 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             resamples: 100,
+            mbar_errors: ErrorMethod::Asymptotic,
             seed: 1,
             window: Window::default(),
-            max_samples: 5000,
+            max_samples: None,
             grid: 61,
             bins: 40,
         }
@@ -187,6 +191,11 @@ pub struct Row {
     /// Samples of this temperature MBAR used (every `samples / mbar_samples`-th, evenly
     /// thinned to at most `Options::max_samples`).
     pub mbar_samples: usize,
+    /// Statistical inefficiency g of this temperature's energy for MBAR's errors (the
+    /// larger of E's and (E − ⟨E⟩)²'s, E = φ* + W).
+    pub mbar_inefficiency: f64,
+    /// Samples left after thinning to one per g: what the asymptotic errors rest on.
+    pub mbar_decorrelated: usize,
     /// ⟨φ*⟩ (eV).
     pub phi_star: Value,
     /// ⟨H*⟩ = ⟨φ* + wall + K⟩ (eV).
@@ -271,8 +280,8 @@ pub struct Analysis {
 }
 
 /// MBAR states and samples of one run: every temperature with the run's transform,
-/// thinned evenly to at most `max` samples each.
-pub fn mbar_input(run: &RunData, max: usize) -> (Vec<State>, Vec<Vec<Sample>>) {
+/// thinned evenly to at most `max` samples each (None: all).
+pub fn mbar_input(run: &RunData, max: Option<usize>) -> (Vec<State>, Vec<Vec<Sample>>) {
     let states = run
         .temperatures
         .iter()
@@ -286,7 +295,7 @@ pub fn mbar_input(run: &RunData, max: usize) -> (Vec<State>, Vec<Vec<Sample>>) {
         .iter()
         .map(|t| {
             let n = t.samples.len();
-            let stride = n.div_ceil(max.max(1)).max(1);
+            let stride = max.map_or(1, |m| n.div_ceil(m.max(1)).max(1));
             (0..n)
                 .step_by(stride)
                 .map(|i| Sample {
@@ -326,7 +335,13 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
         })
         .chain(at_ladder.iter().copied())
         .collect();
-    let (_, mut est) = mbar::estimate(kb, &states, &samples, &grid, dof, opt.resamples, opt.seed)?;
+    let errors = Errors {
+        method: opt.mbar_errors,
+        resamples: opt.resamples,
+        seed: opt.seed,
+    };
+    let solved = mbar::estimate(kb, &states, &samples, &grid, dof, &errors)?;
+    let mut est = solved.estimates;
     let at_ladder_est = est.split_off(opt.grid);
     let mbar_curve = est;
 
@@ -383,6 +398,8 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             phi_correlation: Correlation::of(&s.phi, sample_interval),
             phi_halves: Halves::of(&s.phi),
             mbar_samples: samples[k].len(),
+            mbar_inefficiency: solved.inefficiency[k],
+            mbar_decorrelated: solved.decorrelated[k],
             phi_star: Value::of(&s.phi_star),
             total_energy: Value::of(&s.total),
             kinetic_temperature: Value::of(&tkin),
@@ -424,7 +441,9 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
     let phi: Vec<f64> = rows.iter().map(|r| r.phi.value).collect();
     let dr: Vec<f64> = rows.iter().map(|r| r.delta_r.value).collect();
     let dr_err: Vec<f64> = rows.iter().map(|r| r.delta_r.error).collect();
-    let characteristic = characteristic::estimate(&ladder, &phi, &dr, &dr_err, &mbar_curve);
+    let phi_err: Vec<f64> = rows.iter().map(|r| r.phi.error).collect();
+    let characteristic =
+        characteristic::estimate(&ladder, &phi, &phi_err, &dr, &dr_err, &mbar_curve, opt.seed);
 
     // Arrhenius fits use D measurably above zero (> 2σ); a solid's D is below detection.
     let d: Vec<f64> = rows

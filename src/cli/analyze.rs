@@ -20,9 +20,18 @@ pub struct AnalyzeArgs {
     /// Replace files already in the output folder.
     #[arg(long)]
     force: bool,
-    /// Bootstrap resamples for the errors of C and D.
+    /// Bootstrap resamples for the errors of C (fluctuations), D, and MBAR with
+    /// --errors bootstrap.
     #[arg(long, default_value_t = 100)]
     resamples: usize,
+    /// How MBAR's errors are found: its asymptotic covariance on decorrelated samples
+    /// (fast), or a block bootstrap (slow).
+    #[arg(long, value_parser = outdir::error_method, default_value = "asymptotic")]
+    errors: pelt::analysis::mbar::ErrorMethod,
+    /// MBAR uses at most this many samples per temperature (evenly thinned; default: every
+    /// sample).
+    #[arg(long)]
+    max_samples: Option<usize>,
     /// MSD fit window START,END (ps) for the diffusion coefficient.
     #[arg(long, value_parser = outdir::window_ps, default_value = "0.5,2.5")]
     msd_window: (f64, f64),
@@ -60,6 +69,8 @@ pub fn run(a: AnalyzeArgs) -> Result<()> {
     outdir::prepare(&dir, &FILES, a.force)?;
     let opt = Options {
         resamples: a.resamples,
+        mbar_errors: a.errors,
+        max_samples: a.max_samples,
         seed: a.seed,
         window: Window {
             start: a.msd_window.0,
@@ -131,7 +142,7 @@ fn temperatures_csv(a: &Analysis) -> String {
          inherent_energy_eV,inherent_energy_err_eV,quenches,frames,D_A2_per_ps,D_err_A2_per_ps,\
          D_upper_bound_A2_per_ps,D_cm2_per_s,D_upper_bound_cm2_per_s,msd_pieces,\
          phi_statistical_inefficiency,phi_autocorrelation_time_ps,phi_effective_samples,\
-         mbar_samples\n",
+         mbar_samples,mbar_statistical_inefficiency,mbar_decorrelated_samples\n",
     );
     let n = a.atoms as f64;
     let cm = pelt::analysis::diffusion::ANGSTROM2_PER_PS_IN_CM2_PER_S;
@@ -151,7 +162,7 @@ fn temperatures_csv(a: &Analysis) -> String {
         };
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.temperature,
             r.samples,
             v(r.phi),
@@ -183,7 +194,9 @@ fn temperatures_csv(a: &Analysis) -> String {
             num(r.phi_correlation.statistical_inefficiency),
             num(r.phi_correlation.autocorrelation_time_ps),
             num(r.phi_correlation.effective_samples),
-            r.mbar_samples
+            r.mbar_samples,
+            num(r.mbar_inefficiency),
+            r.mbar_decorrelated
         );
     }
     s
@@ -367,23 +380,71 @@ pub fn summary(a: &Analysis) -> String {
             .iter()
             .filter(|r| r.mbar_samples < r.samples)
             .collect();
-        if let Some(r) = thinned.first() {
-            let _ = writeln!(
-                s,
-                "MBAR: {} of {} samples per temperature (one in {}; max_samples {})",
+        let used = if let Some(r) = thinned.first() {
+            format!(
+                "{} of {} samples per temperature (one in {}: --max-samples {})",
                 r.mbar_samples,
                 r.samples,
                 r.samples.div_ceil(r.mbar_samples.max(1)),
-                a.options.max_samples
-            );
+                a.options.max_samples.unwrap_or(0)
+            )
         } else {
-            let _ = writeln!(s, "MBAR: every sample");
-        }
+            "every sample".to_string()
+        };
+        let g_lo = a
+            .rows
+            .iter()
+            .map(|r| r.mbar_inefficiency)
+            .fold(f64::INFINITY, f64::min);
+        let g_hi = a
+            .rows
+            .iter()
+            .map(|r| r.mbar_inefficiency)
+            .fold(0.0, f64::max);
+        let d_lo = a
+            .rows
+            .iter()
+            .map(|r| r.mbar_decorrelated)
+            .min()
+            .unwrap_or(0);
+        let d_hi = a
+            .rows
+            .iter()
+            .map(|r| r.mbar_decorrelated)
+            .max()
+            .unwrap_or(0);
+        let how = match a.options.mbar_errors {
+            pelt::analysis::mbar::ErrorMethod::Asymptotic => {
+                "errors from MBAR's asymptotic covariance".to_string()
+            }
+            pelt::analysis::mbar::ErrorMethod::Bootstrap => {
+                format!(
+                    "errors from a block bootstrap ({} resamples)",
+                    a.options.resamples
+                )
+            }
+        };
+        let _ = writeln!(
+            s,
+            "MBAR: {used}; {how}, on every temperature's samples thinned to one per \
+             statistical inefficiency (g = {g_lo:.1} to {g_hi:.1}: {d_lo} to {d_hi} independent \
+             samples); no error where fewer than {} independent samples, or under {} of a \
+             sampled temperature's, carry an estimate",
+            pelt::analysis::mbar::MIN_INDEPENDENT_SAMPLES,
+            pelt::analysis::mbar::MIN_SUPPORT
+        );
     }
     let c = &a.characteristic;
     let t = |v: f64| {
         if v.is_finite() {
             format!("{v:.0} K")
+        } else {
+            "none".into()
+        }
+    };
+    let range = |r: [f64; 2]| {
+        if r[0].is_finite() && r[1].is_finite() {
+            format!("{:.0}–{:.0} K", r[0], r[1])
         } else {
             "none".into()
         }
@@ -394,6 +455,16 @@ pub fn summary(a: &Analysis) -> String {
         t(c.tg_energy),
         t(c.tg_delta_r)
     );
+    for (name, sp) in [("<phi>", c.tg_energy_spread), ("dR", c.tg_delta_r_spread)] {
+        let _ = writeln!(
+            s,
+            "  T_g from {name}: 95 % bootstrap interval {} ({:.0} % of draws give a T_g), \
+             fit windows {} (0–2 temperatures dropped at either end)",
+            range(sp.interval),
+            100.0 * sp.found,
+            range(sp.window)
+        );
+    }
     let _ = writeln!(
         s,
         "T_s: {} (dR leaves its low-T line by > 3 sigma)",

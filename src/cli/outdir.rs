@@ -64,3 +64,13 @@ pub fn window_ps(s: &str) -> Result<(f64, f64), String> {
     }
     Ok((a, b))
 }
+
+/// `--errors asymptotic|bootstrap`.
+pub fn error_method(s: &str) -> Result<pelt::analysis::mbar::ErrorMethod, String> {
+    use pelt::analysis::mbar::ErrorMethod;
+    match s {
+        "asymptotic" => Ok(ErrorMethod::Asymptotic),
+        "bootstrap" => Ok(ErrorMethod::Bootstrap),
+        _ => Err(format!("\"{s}\": expected asymptotic or bootstrap")),
+    }
+}

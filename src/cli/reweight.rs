@@ -4,7 +4,7 @@
 use super::outdir;
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use pelt::analysis::mbar::{self, Sample, State};
+use pelt::analysis::mbar::{self, ErrorMethod, Errors, Sample, State, MIN_INDEPENDENT_SAMPLES};
 use pelt::analysis::observables::mbar_input;
 use pelt::analysis::plot::{self, Panel, Series, Style, COLORS};
 use pelt::analysis::stats;
@@ -30,12 +30,17 @@ pub struct ReweightArgs {
     /// Target φ0 per atom (eV/atom); default: the first run's.
     #[arg(long, allow_hyphen_values = true)]
     phi0_per_atom: Option<f64>,
-    /// Bootstrap resamples for the errors.
+    /// How the errors are found: MBAR's asymptotic covariance on decorrelated samples
+    /// (fast), or a block bootstrap (slow).
+    #[arg(long, value_parser = outdir::error_method, default_value = "asymptotic")]
+    errors: ErrorMethod,
+    /// Bootstrap resamples (with --errors bootstrap).
     #[arg(long, default_value_t = 50)]
     resamples: usize,
-    /// At most this many samples per temperature of each run (evenly thinned).
-    #[arg(long, default_value_t = 5000)]
-    max_samples: usize,
+    /// At most this many samples per temperature of each run (evenly thinned; default:
+    /// every sample).
+    #[arg(long)]
+    max_samples: Option<usize>,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -49,9 +54,6 @@ pub struct ReweightArgs {
     #[arg(long)]
     json: bool,
 }
-
-/// Fewest effective samples for a prediction to count as supported by the data.
-const MIN_EFFECTIVE: f64 = 50.0;
 
 pub fn run(a: ReweightArgs) -> Result<()> {
     let mut runs = Vec::new();
@@ -113,25 +115,22 @@ pub fn run(a: ReweightArgs) -> Result<()> {
         })
         .collect();
     let dof = first.dof();
-    let (m, mut est) = mbar::estimate(
+    // Where the samples barely reach a target (fewer than MIN_INDEPENDENT_SAMPLES
+    // independent samples), the estimate gets no error: empty in the CSV, null in the JSON,
+    // no bar in the plot.
+    let solved = mbar::estimate(
         first.kb,
         &states,
         &samples,
         &targets,
         dof,
-        a.resamples,
-        a.seed,
+        &Errors {
+            method: a.errors,
+            resamples: a.resamples,
+            seed: a.seed,
+        },
     )?;
-    // Where the samples barely reach a target, the bootstrap spread understates the error
-    // several times over (4–8× measured against runs at the target): print no error there
-    // rather than a misleading one (empty in the CSV, null in the JSON, no bar in the plot).
-    for e in est.iter_mut() {
-        if e.value.effective_samples < MIN_EFFECTIVE {
-            e.phi_error = f64::NAN;
-            e.phi_star_error = f64::NAN;
-            e.heat_capacity_error = f64::NAN;
-        }
-    }
+    let (m, est) = (&solved.mbar, &solved.estimates);
     // φ histograms at the targets over the range of all samples.
     let phis: Vec<f64> = m.samples().iter().map(|s| s.phi).collect();
     let lo = phis.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -155,7 +154,10 @@ pub fn run(a: ReweightArgs) -> Result<()> {
             "phi0": s.transform.phi0(), "m": s.transform.m()})).collect::<Vec<_>>(),
         "samples": m.counts(),
         "newton_iterations": m.iterations(),
-        "minimum_effective_samples": MIN_EFFECTIVE,
+        "errors": a.errors,
+        "statistical_inefficiency": solved.inefficiency,
+        "decorrelated_samples": solved.decorrelated,
+        "minimum_independent_samples": MIN_INDEPENDENT_SAMPLES,
         "predictions": est,
     });
     if a.json {
@@ -180,10 +182,22 @@ pub fn run(a: ReweightArgs) -> Result<()> {
     );
     let _ = writeln!(
         s,
-        "{:>8} {:>24} {:>24} {:>18} {:>9}",
-        "T (K)", "<phi> (eV)", "<phi*> (eV)", "C (kB)", "n_eff"
+        "errors: {} ({}), from every state's samples thinned to one per statistical \
+         inefficiency g ({} to {} independent samples per state)",
+        a.errors,
+        match a.errors {
+            ErrorMethod::Asymptotic => "MBAR's asymptotic covariance".to_string(),
+            ErrorMethod::Bootstrap => format!("block bootstrap, {} resamples", a.resamples),
+        },
+        solved.decorrelated.iter().min().unwrap_or(&0),
+        solved.decorrelated.iter().max().unwrap_or(&0),
     );
-    for e in &est {
+    let _ = writeln!(
+        s,
+        "{:>8} {:>24} {:>24} {:>18} {:>9} {:>9}",
+        "T (K)", "<phi> (eV)", "<phi*> (eV)", "C (kB)", "n_eff", "n_indep"
+    );
+    for e in est {
         let v = e.value;
         let pm = |x: f64, err: f64, digits: usize| {
             if err.is_finite() {
@@ -194,13 +208,14 @@ pub fn run(a: ReweightArgs) -> Result<()> {
         };
         let _ = writeln!(
             s,
-            "{:>8.1} {:>24} {:>24} {:>18} {:>9.0}{}",
+            "{:>8.1} {:>24} {:>24} {:>18} {:>9.0} {:>9.1}{}",
             v.temperature,
             pm(v.phi, e.phi_error, 4),
             pm(v.phi_star, e.phi_star_error, 4),
             pm(v.heat_capacity, e.heat_capacity_error, 1),
             v.effective_samples,
-            if v.effective_samples < MIN_EFFECTIVE {
+            e.independent_samples,
+            if e.independent_samples < MIN_INDEPENDENT_SAMPLES {
                 "  (little overlap: not supported by the samples; no error estimate)"
             } else {
                 ""
@@ -226,7 +241,7 @@ pub fn run(a: ReweightArgs) -> Result<()> {
             std::fs::write(dir.join(name), text)
                 .with_context(|| format!("writing {}", dir.join(name).display()))
         };
-        w("reweight.csv", mbar::csv(&est, n))?;
+        w("reweight.csv", mbar::csv(est, n))?;
         w("phi_histogram.csv", hcsv)?;
         w("reweight.json", serde_json::to_string_pretty(&json)? + "\n")?;
         let nn = n as f64;
