@@ -570,3 +570,134 @@ fn a_stop_request_on_one_process_stops_all_after_the_same_exchange() {
     assert_eq!(a, b);
     let _ = ladder;
 }
+
+/// The adaptive ladder on the two-basin model, whose geometric ladder has a bottleneck at
+/// the transition: after adaptation (rounds during the first 8176 exchanges) the pair
+/// acceptances of the production part are even (smallest ≥ 0.75 × the mean), the ends are
+/// kept, and the replicas make more round trips than on the geometric ladder.
+#[test]
+fn the_adaptive_ladder_evens_out_the_acceptance() {
+    let model = Model::TwoBasins {
+        dof: 30,
+        gap: 1.5,
+        degeneracy: 36f64.exp(),
+    };
+    let ladder = Ladder::geometric(300.0, 800.0, 10).unwrap();
+    let ends = pelt::tempering::adaptation_rounds(10_000);
+    assert_eq!(ends, vec![16, 48, 112, 240, 496, 1008, 2032, 4080, 8176]);
+    let freeze = *ends.last().unwrap();
+    let steps = 40_000;
+    let seed = 99;
+    let production = |adaptive: bool| {
+        let mut t = Tempering::new(settings(steps, seed), ladder.clone(), Box::new(Deo)).unwrap();
+        if adaptive {
+            t = t.with_adaptation(ends.clone());
+        }
+        let mut walkers: Vec<(usize, Exact)> = (0..ladder.len())
+            .map(|r| (r, Exact::new(model, ladder.get(r), seed, r)))
+            .collect();
+        let mut local = Local::new(ladder.len());
+        t.run(&mut walkers, &mut local, &mut (), freeze, &mut || false);
+        let before = t.statistics().clone();
+        assert!(t.frozen());
+        t.run(&mut walkers, &mut local, &mut (), u64::MAX, &mut || false);
+        let after = t.statistics();
+        // Every replica sits at its index's temperature of the final ladder.
+        for (r, w) in &walkers {
+            assert_eq!(w.temperature, t.ladder().get(after.temperature_of[*r]));
+        }
+        let acc: Vec<f64> = (0..ladder.len() - 1)
+            .map(|k| {
+                (after.accepted[k] - before.accepted[k]) as f64
+                    / (after.attempts[k] - before.attempts[k]) as f64
+            })
+            .collect();
+        let trips = after.total_round_trips() - before.total_round_trips();
+        (t.ladder().clone(), acc, trips, t.rounds().len())
+    };
+    let (fixed_ladder, fixed_acc, fixed_trips, _) = production(false);
+    let (adapted, acc, trips, rounds) = production(true);
+    let mean = |a: &[f64]| a.iter().sum::<f64>() / a.len() as f64;
+    let min = |a: &[f64]| a.iter().cloned().fold(f64::INFINITY, f64::min);
+    println!("geometric: {:?}", fixed_ladder.temperatures());
+    println!("  acceptance {fixed_acc:.3?}, {fixed_trips} round trips");
+    println!("adapted ({rounds} rounds): {:.1?}", adapted.temperatures());
+    println!("  acceptance {acc:.3?}, {trips} round trips");
+    assert_eq!(rounds, ends.len());
+    assert_eq!(adapted.get(0), 300.0);
+    assert_eq!(adapted.get(9), 800.0);
+    assert!(
+        min(&acc) >= 0.75 * mean(&acc),
+        "smallest acceptance {} against the mean {}",
+        min(&acc),
+        mean(&acc)
+    );
+    assert!(
+        min(&fixed_acc) < 0.75 * mean(&fixed_acc),
+        "the geometric ladder is uneven"
+    );
+    assert!(
+        trips > fixed_trips,
+        "{trips} round trips against {fixed_trips}"
+    );
+}
+
+/// A run with an adaptive ladder stopped and continued from its checkpoint, in the middle
+/// of the adaptation, ends bit for bit like the uninterrupted run.
+#[test]
+fn an_adaptive_ladder_continues_bit_for_bit_from_a_checkpoint() {
+    let model = Model::TwoBasins {
+        dof: 30,
+        gap: 1.5,
+        degeneracy: 36f64.exp(),
+    };
+    let ladder = Ladder::geometric(300.0, 800.0, 8).unwrap();
+    let ends = pelt::tempering::adaptation_rounds(3000);
+    let seed = 5;
+    let make = || {
+        Tempering::new(settings(4000, seed), ladder.clone(), Box::new(Deo))
+            .unwrap()
+            .with_adaptation(ends.clone())
+    };
+    let walkers = || -> Vec<(usize, Exact)> {
+        (0..ladder.len())
+            .map(|r| (r, Exact::new(model, ladder.get(r), seed, r)))
+            .collect()
+    };
+    let mut whole = make();
+    let mut ww = walkers();
+    whole.run(&mut ww, &mut Local::new(8), &mut (), u64::MAX, &mut || {
+        false
+    });
+
+    let mut first = make();
+    let mut w1 = walkers();
+    first.run(&mut w1, &mut Local::new(8), &mut (), 700, &mut || false);
+    let state: TemperingState =
+        serde_json::from_str(&serde_json::to_string(&first.save()).unwrap()).unwrap();
+    assert_eq!(state.rounds.len(), 5, "stopped inside the adaptation");
+    assert_eq!(ends.len(), 7);
+    let mut second = make();
+    second.restore(&state).unwrap();
+    // The walkers continue where they were (their own state is the walker's business).
+    second.run(&mut w1, &mut Local::new(8), &mut (), u64::MAX, &mut || {
+        false
+    });
+    assert_eq!(second.ladder(), whole.ladder());
+    assert_eq!(second.rounds(), whole.rounds());
+    assert_eq!(
+        second.statistics().to_words(),
+        whole.statistics().to_words()
+    );
+    let e = |w: &[(usize, Exact)]| {
+        w.iter()
+            .map(|(_, x)| x.energy.to_bits())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(e(&w1), e(&ww));
+    // A checkpoint from another adaptation schedule is refused.
+    let mut other = Tempering::new(settings(4000, seed), ladder.clone(), Box::new(Deo))
+        .unwrap()
+        .with_adaptation(pelt::tempering::adaptation_rounds(100));
+    assert!(other.restore(&state).is_err());
+}

@@ -55,37 +55,14 @@ pub fn propose(ladder: &[f64], rejection: &[f64], k: usize) -> Result<Proposal, 
             ladder[i + 1]
         ));
     }
-    // β in 1/K (k_B cancels); cumulative barrier from the cold end.
-    let beta: Vec<f64> = ladder.iter().map(|t| 1.0 / t).collect();
-    let mut cumulative = vec![0.0];
-    for r in rejection {
-        cumulative.push(cumulative.last().unwrap() + r);
-    }
-    let total = *cumulative.last().unwrap();
-    let mut temperatures = Vec::with_capacity(k);
-    for i in 0..k {
-        let target = total * i as f64 / (k - 1) as f64;
-        let b = if total <= 0.0 {
-            // No rejection anywhere: equal steps in β.
-            beta[0] + (beta[beta.len() - 1] - beta[0]) * i as f64 / (k - 1) as f64
-        } else {
-            // The first pair whose cumulative barrier reaches the target.
-            let j = (1..cumulative.len())
-                .find(|&j| cumulative[j] >= target)
-                .unwrap_or(cumulative.len() - 1);
-            let (c0, c1) = (cumulative[j - 1], cumulative[j]);
-            let f = if c1 > c0 {
-                (target - c0) / (c1 - c0)
-            } else {
-                0.0
-            };
-            beta[j - 1] + f * (beta[j] - beta[j - 1])
-        };
-        temperatures.push(1.0 / b);
-    }
-    // The ends exactly.
-    temperatures[0] = ladder[0];
-    temperatures[k - 1] = ladder[ladder.len() - 1];
+    let total: f64 = rejection.iter().sum();
+    let old = crate::tempering::Ladder::explicit(ladder.to_vec())
+        .map_err(|e| AnalysisError::Data(e.to_string()))?;
+    let temperatures = old
+        .equal_rejection(rejection, k)
+        .ok_or_else(|| AnalysisError::Data("no ladder with equal rejection fits".into()))?
+        .temperatures()
+        .to_vec();
     Ok(Proposal {
         temperatures,
         barrier: total,

@@ -173,10 +173,70 @@ pub fn acceptance(t_i: f64, t_j: f64, e_i: f64, e_j: f64) -> f64 {
 /// Stream index of the swap decisions (replicas use 0 … K−1).
 pub const SWAP_STREAM: u64 = u64::MAX;
 
+/// One round of the adaptive ladder: at its end the ladder is re-spaced for equal
+/// rejection from the swaps of the round ([`Ladder::equal_rejection`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Round {
+    /// The step at which the round ended.
+    pub step: u64,
+    /// Exchanges made by then.
+    pub exchanges: u64,
+    /// Swap attempts of every pair by then (cumulative over the run).
+    pub attempts: Vec<u64>,
+    /// Accepted swaps of every pair by then (cumulative).
+    pub accepted: Vec<u64>,
+    /// Round trips of all replicas by then (cumulative).
+    pub round_trips: u64,
+    /// The ladder from then on (K; stored as IEEE-754 bits, so a checkpoint keeps it
+    /// exactly).
+    #[serde(with = "f64_bits")]
+    pub temperatures: Vec<f64>,
+}
+
+/// `Vec<f64>` as the `u64` bits of each number: JSON text does not round-trip every f64.
+mod f64_bits {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        v.iter()
+            .map(|x| x.to_bits())
+            .collect::<Vec<u64>>()
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        Ok(Vec::<u64>::deserialize(d)?
+            .into_iter()
+            .map(f64::from_bits)
+            .collect())
+    }
+}
+
+/// Exchanges in the first round of the adaptive ladder; each round is twice as long as the
+/// one before.
+pub const FIRST_ROUND_EXCHANGES: u64 = 16;
+
+/// The exchange counts at which the rounds of an adaptive ladder end, for an equilibration
+/// of `exchanges` exchanges: 16, 48, 112, … (rounds of 16, 32, 64, … exchanges), as many as
+/// end inside it. Empty when not even the first fits.
+pub fn adaptation_rounds(exchanges: u64) -> Vec<u64> {
+    let mut ends = Vec::new();
+    let (mut end, mut length) = (0u64, FIRST_ROUND_EXCHANGES);
+    while end + length <= exchanges {
+        end += length;
+        ends.push(end);
+        length *= 2;
+    }
+    ends
+}
+
 /// The tempering loop over the replicas one process holds.
 pub struct Tempering {
     settings: Settings,
     ladder: Ladder,
+    initial: Ladder,
+    adaptation: Vec<u64>,
+    rounds: Vec<Round>,
     schedule: Box<dyn SwapSchedule>,
     swap_rng: Stream,
     statistics: Statistics,
@@ -203,15 +263,43 @@ impl Tempering {
             swap_rng: rng::stream(settings.seed, SWAP_STREAM),
             statistics: Statistics::new(k),
             settings,
+            initial: ladder.clone(),
             ladder,
+            adaptation: Vec::new(),
+            rounds: Vec::new(),
             schedule,
             step: 0,
         })
     }
 
-    /// The ladder.
+    /// Adapt the ladder: after exchange `ends[i]` (strictly increasing; see
+    /// [`adaptation_rounds`]) re-space it for equal rejection from the swaps since the
+    /// round before, keeping its ends; after the last round it stays as it is. The
+    /// decisions rest on the global statistics, so every process adapts identically.
+    pub fn with_adaptation(mut self, ends: Vec<u64>) -> Tempering {
+        self.adaptation = ends;
+        self
+    }
+
+    /// The ladder in force.
     pub fn ladder(&self) -> &Ladder {
         &self.ladder
+    }
+
+    /// The ladder the run started with.
+    pub fn initial_ladder(&self) -> &Ladder {
+        &self.initial
+    }
+
+    /// The adaptation rounds done so far.
+    pub fn rounds(&self) -> &[Round] {
+        &self.rounds
+    }
+
+    /// Whether the ladder is final: every adaptation round is done (always, for a fixed
+    /// ladder).
+    pub fn frozen(&self) -> bool {
+        self.rounds.len() >= self.adaptation.len()
     }
 
     /// Statistics so far.
@@ -295,6 +383,12 @@ impl Tempering {
             step: self.step,
             swap_rng: rng::save(&self.swap_rng),
             statistics: self.statistics.to_words(),
+            ladder: if self.rounds.is_empty() {
+                Vec::new()
+            } else {
+                self.ladder.temperatures().to_vec()
+            },
+            rounds: self.rounds.clone(),
         }
     }
 
@@ -304,9 +398,77 @@ impl Tempering {
         self.statistics = Statistics::from_words(k, &state.statistics).ok_or_else(|| {
             TemperingError::Settings(format!("checkpoint statistics do not fit {k} temperatures"))
         })?;
+        if state.rounds.len() > self.adaptation.len()
+            || state
+                .rounds
+                .iter()
+                .zip(&self.adaptation)
+                .any(|(r, &end)| r.exchanges != end)
+        {
+            return Err(TemperingError::Settings(format!(
+                "the checkpoint's {} ladder adaptation rounds do not fit this run's {} \
+                 (is the equilibration or swap interval changed?)",
+                state.rounds.len(),
+                self.adaptation.len()
+            )));
+        }
+        self.ladder = if state.ladder.is_empty() {
+            self.initial.clone()
+        } else if state.ladder.len() != k {
+            return Err(TemperingError::Settings(format!(
+                "the checkpoint's ladder has {} temperatures, the run {k}",
+                state.ladder.len()
+            )));
+        } else {
+            Ladder::explicit(state.ladder.clone())?
+        };
+        self.rounds = state.rounds.clone();
         self.swap_rng = rng::restore(state.swap_rng);
         self.step = state.step;
         Ok(())
+    }
+
+    /// End an adaptation round: re-space the ladder from the round's swaps and move the
+    /// local replicas to their index's new temperature.
+    fn adapt<W: Walker>(&mut self, walkers: &mut [(usize, W)]) {
+        let k = self.ladder.len();
+        let st = &self.statistics;
+        let (att0, acc0) = match self.rounds.last() {
+            Some(r) => (r.attempts.clone(), r.accepted.clone()),
+            None => (vec![0; k.saturating_sub(1)], vec![0; k.saturating_sub(1)]),
+        };
+        let rejection: Vec<f64> = (0..k.saturating_sub(1))
+            .map(|i| {
+                let a = st.attempts[i] - att0[i];
+                let c = st.accepted[i] - acc0[i];
+                // A pair not attempted in the round gives no rate: no re-spacing then.
+                if a == 0 {
+                    f64::NAN
+                } else {
+                    1.0 - c as f64 / a as f64
+                }
+            })
+            .collect();
+        let new = self
+            .ladder
+            .equal_rejection(&rejection, k)
+            .unwrap_or_else(|| self.ladder.clone());
+        for (r, w) in walkers.iter_mut() {
+            let t = st.temperature_of[*r];
+            let (from, to) = (self.ladder.get(t), new.get(t));
+            if from != to {
+                w.retarget(from, to);
+            }
+        }
+        self.rounds.push(Round {
+            step: self.step,
+            exchanges: st.exchanges,
+            attempts: st.attempts.clone(),
+            accepted: st.accepted.clone(),
+            round_trips: st.total_round_trips(),
+            temperatures: new.temperatures().to_vec(),
+        });
+        self.ladder = new;
     }
 
     /// One exchange: gather every replica's energy (and every process's stop request),
@@ -356,6 +518,9 @@ impl Tempering {
             }
         }
         recorder.exchange(self.step, &attempts, &self.statistics);
+        if self.adaptation.get(self.rounds.len()) == Some(&self.statistics.exchanges) {
+            self.adapt(walkers);
+        }
         stop
     }
 }
@@ -397,4 +562,11 @@ pub struct TemperingState {
     pub swap_rng: [u64; 4],
     /// [`Statistics::to_words`].
     pub statistics: Vec<u64>,
+    /// The ladder in force, when an adaptation round has changed it (empty: the initial;
+    /// IEEE-754 bits).
+    #[serde(default, with = "f64_bits")]
+    pub ladder: Vec<f64>,
+    /// The adaptation rounds done.
+    #[serde(default)]
+    pub rounds: Vec<Round>,
 }
