@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Are pelt analyze's error bars calibrated? (docs/ANALYSIS.md, "Calibration on the quickstart")
 
-Runs the quickstart input with SEEDS different seeds (mpirun on all local cores), analyses
+Runs the quickstart input with SEEDS different seeds (runs already there are kept; delete
+a seed's analysis/ folder to analyse it again) (mpirun on all local cores), analyses
 each with `pelt analyze` (default options), and compares, at every temperature of the
 ladder, the spread of the estimates over the seeds (their standard deviation) with the
 error each run reports (the root mean square over the seeds), for <phi> (blocking), C by
@@ -46,21 +47,23 @@ def main():
     for s in range(a.seeds):
         d = os.path.join(a.out, f"seed{s + 1}")
         table = os.path.join(d, "analysis", "temperatures.csv")
-        if not os.path.exists(table):
-            os.makedirs(d, exist_ok=True)
-            t = re.sub(r"^seed\s*=.*$", f"seed = {1000 + s}", text, flags=re.M)
-            if a.steps:
-                t = re.sub(r"^steps\s*=.*$", f"steps = {a.steps}", t, flags=re.M)
-            inp = os.path.join(d, "input.toml")
-            open(inp, "w").write(t)
-            print(f"== seed {1000 + s}", flush=True)
-            with open(os.path.join(d, "log"), "w") as log:
+        run_file = os.path.join(d, "run", "run.h5")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "log"), "a") as log:
+            if not os.path.exists(run_file):
+                t = re.sub(r"^seed\s*=.*$", f"seed = {1000 + s}", text, flags=re.M)
+                if a.steps:
+                    t = re.sub(r"^steps\s*=.*$", f"steps = {a.steps}", t, flags=re.M)
+                inp = os.path.join(d, "input.toml")
+                open(inp, "w").write(t)
+                print(f"== seed {1000 + s}", flush=True)
                 subprocess.run(["mpirun", "-np", str(a.ranks), PELT, "run", inp, "--output",
                                 os.path.join(d, "run")], check=True, stdout=log,
                                stderr=subprocess.STDOUT, env=env)
-                subprocess.run([PELT, "analyze", os.path.join(d, "run", "run.h5"), "-o",
-                                os.path.join(d, "analysis"), "--no-plots"], check=True,
-                               stdout=log, stderr=subprocess.STDOUT)
+            if not os.path.exists(table):
+                subprocess.run([PELT, "analyze", run_file, "-o", os.path.join(d, "analysis"),
+                                "--no-plots", "--force"], check=True, stdout=log,
+                               stderr=subprocess.STDOUT)
         with open(table) as f:
             tables.append(list(csv.DictReader(f)))
     temps = [float(r["temperature_K"]) for r in tables[0]]

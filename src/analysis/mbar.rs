@@ -351,17 +351,30 @@ impl Default for Errors {
 }
 
 /// Fewest independent samples ([`Estimate::independent_samples`]) for which an error is
-/// reported; see [`MIN_SUPPORT`].
-pub const MIN_INDEPENDENT_SAMPLES: f64 = 100.0;
+/// reported; see [`supported`].
+pub const MIN_INDEPENDENT_SAMPLES: f64 = 30.0;
 
-/// Fewest [`Estimate::support`] for which an error is reported. Where the samples barely
-/// reach a target (reweighting beyond the ladder or to another transform), the estimate is
-/// biased by the tail that was not sampled, and no error bar captures that. Measured on the
-/// gamma-distributed system of `tests/mbar_errors.rs`, where the exact answers are known,
-/// with 150, 400 and 2000 samples per state: the spread of C over independent runs exceeds
-/// the reported error by 2–10× below support 0.1–0.2 or below ~100 independent samples, and
-/// stays within 1.5× where both thresholds are met (docs/ANALYSIS.md, "Error bars").
-pub const MIN_SUPPORT: f64 = 0.2;
+/// Independent samples from which an estimate of any [`Estimate::support`] gets an error.
+pub const AMPLE_INDEPENDENT_SAMPLES: f64 = 200.0;
+
+/// Whether an estimate of this support and this many independent samples gets an error:
+/// at least [`MIN_INDEPENDENT_SAMPLES`], and either support ≥ [`MIN_SUPPORT`], or support
+/// ≥ [`MIN_SUPPORT`]/3 with at least [`AMPLE_INDEPENDENT_SAMPLES`].
+pub fn supported(support: f64, independent: f64) -> bool {
+    independent >= MIN_INDEPENDENT_SAMPLES
+        && (support >= MIN_SUPPORT
+            || (support >= MIN_SUPPORT / 3.0 && independent >= AMPLE_INDEPENDENT_SAMPLES))
+}
+
+/// Fewest [`Estimate::support`] for which an error is reported with fewer than
+/// [`AMPLE_INDEPENDENT_SAMPLES`]. Where the samples barely reach a target (reweighting
+/// beyond the ladder or to another transform), the estimate is biased by the tail that was
+/// not sampled, and no error bar captures that. Measured on the gamma-distributed system of
+/// `tests/mbar_errors.rs`, where the exact answers are known, with 150, 400 and 2000 samples
+/// per state: the spread of C over independent runs exceeds the reported error by 1.5–10×
+/// at low support and few (≲ 150) independent samples, and stays within 1.5× where the
+/// rule of [`supported`] holds (docs/ANALYSIS.md, "Error bars").
+pub const MIN_SUPPORT: f64 = 0.3;
 
 /// Predictions with errors.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -378,9 +391,9 @@ pub struct Estimate {
     /// sample size with every sample of state k counted 1/g_k times (g_k: the statistical
     /// inefficiency of state k's energy series).
     pub independent_samples: f64,
-    /// `independent_samples` over those of a sampled state's own estimate (the median
-    /// over the sampled states): ~1 inside the sampled range, ≪ 1 where the samples
-    /// barely reach the target.
+    /// The overlap of the target with the samples: Kish's effective sample size of the
+    /// estimate over that of a sampled state's own estimate (the median over the sampled
+    /// states). ~1 inside the sampled range, ≪ 1 where the samples barely reach the target.
     pub support: f64,
 }
 
@@ -525,8 +538,9 @@ pub fn estimate(
     };
     let values: Vec<(Prediction, f64)> =
         par_map(targets, |t| (mbar.predict(t, dof), independent(t)));
-    // What a sampled state's own estimate rests on: the median over the sampled states.
-    let mut own: Vec<f64> = par_map(states, independent);
+    // Overlap with the samples, free of their correlation: Kish's effective sample size
+    // over that of a sampled state's own estimate (the median over the sampled states).
+    let mut own: Vec<f64> = par_map(states, |t| mbar.predict(t, dof).effective_samples);
     own.sort_by(f64::total_cmp);
     let reference = own[own.len() / 2];
     let thinned: Vec<Vec<Sample>> = per_state
@@ -546,8 +560,8 @@ pub fn estimate(
         .iter()
         .zip(errs)
         .map(|(&(v, independent), e)| {
-            let support = independent / reference;
-            let e = if support >= MIN_SUPPORT && independent >= MIN_INDEPENDENT_SAMPLES {
+            let support = v.effective_samples / reference;
+            let e = if supported(support, independent) {
                 e
             } else {
                 [f64::NAN; 3]

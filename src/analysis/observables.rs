@@ -57,6 +57,23 @@ impl Value {
             error: stats::blocking_error(x),
         }
     }
+    /// The mean of `x` with the larger of the blocking error and √(g Var(x)/N), g its
+    /// statistical inefficiency: blocking alone understates the error when the blocks it
+    /// can form (≥ 16) are not much longer than the correlation time, as near a melting
+    /// transition in a short run (docs/ANALYSIS.md, "Calibration on the quickstart").
+    fn correlated(x: &[f64]) -> Value {
+        let v = Value::of(x);
+        let g = stats::statistical_inefficiency(x);
+        let from_g = (g * stats::variance(x) / x.len() as f64).sqrt();
+        Value {
+            value: v.value,
+            error: if from_g.is_finite() {
+                v.error.max(from_g)
+            } else {
+                v.error
+            },
+        }
+    }
     const NAN: Value = Value {
         value: f64::NAN,
         error: f64::NAN,
@@ -356,9 +373,23 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             let x: Vec<f64> = idx.iter().map(|&i| s.total[i]).collect();
             stats::variance(&x) / (kb * kt2)
         };
+        // The bootstrap error, or the one from the statistical inefficiency of the
+        // squared deviations (which carry the variance) where that is larger.
+        let d2: Vec<f64> = {
+            let m = stats::mean(&s.total);
+            s.total.iter().map(|e| (e - m) * (e - m)).collect()
+        };
+        let from_g =
+            (stats::statistical_inefficiency(&d2) * stats::variance(&d2) / d2.len() as f64).sqrt()
+                / (kb * kt2);
+        let boot_err = boot.error(s.len(), opt.resamples, var);
         let cv_fl = Value {
             value: stats::variance(&s.total) / (kb * kt2),
-            error: boot.error(s.len(), opt.resamples, var),
+            error: if from_g.is_finite() {
+                boot_err.max(from_g)
+            } else {
+                boot_err
+            },
         };
         let column = |c: usize| -> Vec<f64> { s.radii.iter().map(|r| r[c]).collect() };
         let delta: Vec<f64> = s.radii.iter().map(|r| r[2] - r[0]).collect();
@@ -394,14 +425,14 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
         rows.push(Row {
             temperature: temp,
             samples: s.len(),
-            phi: Value::of(&s.phi),
+            phi: Value::correlated(&s.phi),
             phi_correlation: Correlation::of(&s.phi, sample_interval),
             phi_halves: Halves::of(&s.phi),
             mbar_samples: samples[k].len(),
             mbar_inefficiency: solved.inefficiency[k],
             mbar_decorrelated: solved.decorrelated[k],
-            phi_star: Value::of(&s.phi_star),
-            total_energy: Value::of(&s.total),
+            phi_star: Value::correlated(&s.phi_star),
+            total_energy: Value::correlated(&s.total),
             kinetic_temperature: Value::of(&tkin),
             heat_capacity_fluctuation: cv_fl,
             heat_capacity_mbar: Value {

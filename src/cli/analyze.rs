@@ -428,9 +428,10 @@ pub fn summary(a: &Analysis) -> String {
             s,
             "MBAR: {used}; {how}, on every temperature's samples thinned to one per \
              statistical inefficiency (g = {g_lo:.1} to {g_hi:.1}: {d_lo} to {d_hi} independent \
-             samples); no error where fewer than {} independent samples, or under {} of a \
-             sampled temperature's, carry an estimate",
+             samples); no error where fewer than {} independent samples carry an estimate, \
+             or fewer than {} with support under {}",
             pelt::analysis::mbar::MIN_INDEPENDENT_SAMPLES,
+            pelt::analysis::mbar::AMPLE_INDEPENDENT_SAMPLES,
             pelt::analysis::mbar::MIN_SUPPORT
         );
     }

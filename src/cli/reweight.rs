@@ -115,9 +115,8 @@ pub fn run(a: ReweightArgs) -> Result<()> {
         })
         .collect();
     let dof = first.dof();
-    // Where the samples barely reach a target (fewer than MIN_INDEPENDENT_SAMPLES
-    // independent samples), the estimate gets no error: empty in the CSV, null in the JSON,
-    // no bar in the plot.
+    // Where the samples barely reach a target (mbar::supported), the estimate gets no
+    // error: empty in the CSV, null in the JSON, no bar in the plot.
     let solved = mbar::estimate(
         first.kb,
         &states,
@@ -158,6 +157,8 @@ pub fn run(a: ReweightArgs) -> Result<()> {
         "statistical_inefficiency": solved.inefficiency,
         "decorrelated_samples": solved.decorrelated,
         "minimum_independent_samples": MIN_INDEPENDENT_SAMPLES,
+        "minimum_support": mbar::MIN_SUPPORT,
+        "ample_independent_samples": mbar::AMPLE_INDEPENDENT_SAMPLES,
         "predictions": est,
     });
     if a.json {
@@ -215,7 +216,7 @@ pub fn run(a: ReweightArgs) -> Result<()> {
             pm(v.heat_capacity, e.heat_capacity_error, 1),
             v.effective_samples,
             e.independent_samples,
-            if e.independent_samples < MIN_INDEPENDENT_SAMPLES {
+            if !mbar::supported(e.support, e.independent_samples) {
                 "  (little overlap: not supported by the samples; no error estimate)"
             } else {
                 ""
