@@ -341,6 +341,7 @@ fn mixing_against_the_deo_bound() {
         accepted: vec![50, 50, 50],
         round_trips: vec![1, 0, 2, 1],
         exchanges: 200,
+        adapted_rounds: 0,
     };
     let ladder = [300.0, 400.0, 500.0, 600.0];
     let m = Mixing::of(&s, &ladder, KB).unwrap();
@@ -366,6 +367,7 @@ fn mixing_against_the_deo_bound() {
             accepted: vec![0, 0, 0],
             round_trips: vec![0; 4],
             exchanges: 200,
+            adapted_rounds: 0,
         },
         &ladder,
         KB

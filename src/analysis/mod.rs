@@ -73,6 +73,9 @@ pub struct SwapStatistics {
     pub round_trips: Vec<i64>,
     /// Exchanges done.
     pub exchanges: i64,
+    /// Rounds of an adaptive ladder (0: a fixed ladder); the counts above are then those
+    /// after the last round, on the final ladder.
+    pub adapted_rounds: usize,
 }
 
 /// The replica ↔ temperature index process.

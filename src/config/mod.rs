@@ -154,8 +154,12 @@ pub const NO_SWAP_EXCHANGE_INTERVAL: u64 = 100;
 /// `[tempering]`.
 #[derive(Clone, Debug)]
 pub struct TemperingConfig {
-    /// Temperature ladder.
+    /// Temperature ladder (the start ladder of an adaptive one).
     pub ladder: Ladder,
+    /// `ladder = "adaptive"`: during the equilibration the ladder is re-spaced for equal
+    /// swap rejection in rounds of 16, 32, 64, … exchanges
+    /// ([`crate::tempering::adaptation_rounds`]), then kept.
+    pub adaptive: bool,
     /// "deo" or "seo".
     pub schedule: String,
     /// Steps between exchanges (never 0: with swaps off, the replicas still meet every
@@ -485,8 +489,44 @@ impl Config {
                 format!("{equilibration} steps; expected fewer than steps = {steps}"),
             ));
         }
+        let adaptive = match t.ladder.as_deref().unwrap_or("fixed") {
+            "fixed" => false,
+            "adaptive" => true,
+            other => {
+                return Err(err(
+                    "tempering",
+                    "ladder",
+                    format!("\"{other}\"; expected \"fixed\" or \"adaptive\""),
+                ))
+            }
+        };
+        if adaptive {
+            let rounds = crate::tempering::adaptation_rounds(equilibration / swap_interval);
+            if !swaps || ladder.len() < 3 {
+                return Err(err(
+                    "tempering",
+                    "ladder",
+                    "\"adaptive\" needs swaps (swap_interval > 0) and at least 3 temperatures"
+                        .into(),
+                ));
+            }
+            if rounds.is_empty() {
+                return Err(err(
+                    "tempering",
+                    "ladder",
+                    format!(
+                        "\"adaptive\" adapts during the equilibration, which is {} exchanges \
+                         ({equilibration} steps / swap_interval {swap_interval}); expected at \
+                         least {} for one round",
+                        equilibration / swap_interval,
+                        crate::tempering::FIRST_ROUND_EXCHANGES
+                    ),
+                ));
+            }
+        }
         let tempering = TemperingConfig {
             ladder,
+            adaptive,
             schedule,
             swap_interval,
             swaps,

@@ -63,6 +63,7 @@ pub struct Tempering {
     pub t_min: Option<Quantity>,
     pub t_max: Option<Quantity>,
     pub replicas: Option<i64>,
+    pub ladder: Option<String>,
     pub schedule: Option<String>,
     pub swap_interval: Option<i64>,
     pub steps: i64,

@@ -142,12 +142,37 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         step: ex_step,
         replica_at: ex_val.chunks(kk.max(1)).map(<[i64]>::to_vec).collect(),
     };
-    let swap_statistics = crate::analysis::SwapStatistics {
+    let mut swap_statistics = crate::analysis::SwapStatistics {
         attempted: c.vec::<i64>(&tg, "attempted")?,
         accepted: c.vec::<i64>(&tg, "accepted")?,
         round_trips: c.vec::<i64>(&tg, "round_trips")?,
         exchanges: c.scalar::<i64>(&tg, "exchanges")?,
+        adapted_rounds: 0,
     };
+    // An adaptive ladder: the counts of the production ladder are those after the last
+    // round (the file's counts are cumulative over the run).
+    if let Ok(ad) = tg.group("adaptation") {
+        let rounds = c.vec::<i64>(&ad, "exchanges")?.len();
+        if rounds > 0 {
+            let last = |name: &str| -> Result<Vec<i64>, ReadError> {
+                let v = c.vec::<i64>(&ad, name)?;
+                let w = v.len() / rounds;
+                Ok(v[(rounds - 1) * w..].to_vec())
+            };
+            let s = &mut swap_statistics;
+            for (total, at_freeze) in [
+                (&mut s.attempted, last("attempted")?),
+                (&mut s.accepted, last("accepted")?),
+                (&mut s.round_trips, last("round_trips")?),
+            ] {
+                for (t, f) in total.iter_mut().zip(at_freeze) {
+                    *t -= f;
+                }
+            }
+            s.exchanges -= last("exchanges")?[0];
+        }
+        swap_statistics.adapted_rounds = rounds;
+    }
 
     // pelt 0.6 keeps the energies in /pelt/observables; 0.5 files have them in /observables.
     let obs_path = if file.group("pelt/observables").is_ok() {

@@ -103,6 +103,17 @@ pub struct Parameters {
     pub command_line: String,
     /// Host name of every rank.
     pub hosts: Vec<String>,
+    /// The rounds of an adaptive ladder, once it is frozen (`/tempering/adaptation`).
+    pub adaptation: Option<Adaptation>,
+}
+
+/// How an adaptive ladder came about: the start ladder and every round.
+#[derive(Clone, Debug)]
+pub struct Adaptation {
+    /// The ladder the run started with (K).
+    pub initial: Vec<f64>,
+    /// The rounds, in order.
+    pub rounds: Vec<crate::tempering::Round>,
 }
 
 /// The element type of a series (its buffer holds rows of that type).
@@ -672,6 +683,13 @@ fn tree(
     if making {
         let temps = h5::fixed::<f64>(&tg, "temperature", &[k], "K")?;
         h5::write_whole(&temps, &layout.temperatures, root)?;
+        if let Mode::Make(Parameters {
+            adaptation: Some(a),
+            ..
+        }) = mode
+        {
+            adaptation_group(&tg, a, k, root)?;
+        }
     }
     let ig = group(mode, &tg, "index_process")?;
     let sv = layout.swap_interval;
@@ -686,12 +704,50 @@ fn tree(
     Ok((temperatures, tempering, steps_done))
 }
 
+/// `/tempering/adaptation`: the start ladder and every round of an adaptive ladder.
+fn adaptation_group(tg: &Group, a: &Adaptation, k: usize, root: bool) -> H5Result<()> {
+    let g = tg.create_group("adaptation")?;
+    let n = a.rounds.len();
+    let pairs = k.saturating_sub(1);
+    let mut ladders = a.initial.clone();
+    let (mut att, mut acc, mut trips) = (Vec::new(), Vec::new(), Vec::new());
+    for r in &a.rounds {
+        ladders.extend(&r.temperatures);
+        att.extend(r.attempts.iter().map(|&v| v as i64));
+        acc.extend(r.accepted.iter().map(|&v| v as i64));
+        trips.extend(r.round_trips.iter().map(|&v| v as i64));
+    }
+    let ints = |name: &str, shape: &[usize], v: &[i64]| -> H5Result<()> {
+        let ds = h5::fixed::<i64>(&g, name, shape, "1")?;
+        h5::write_whole(&ds, v, root)
+    };
+    let ds = h5::fixed::<f64>(&g, "temperature", &[n + 1, k], "K")?;
+    h5::write_whole(&ds, &ladders, root)?;
+    ints(
+        "step",
+        &[n],
+        &a.rounds.iter().map(|r| r.step as i64).collect::<Vec<_>>(),
+    )?;
+    ints(
+        "exchanges",
+        &[n],
+        &a.rounds
+            .iter()
+            .map(|r| r.exchanges as i64)
+            .collect::<Vec<_>>(),
+    )?;
+    ints("attempted", &[n, pairs], &att)?;
+    ints("accepted", &[n, pairs], &acc)?;
+    ints("round_trips", &[n, k], &trips)
+}
+
 /// Check, read-only, that the run file at `path` holds the records of `step` (a
 /// checkpoint's) for the run in `layout`: it is a pelt run file, and the `step` rows of the
 /// first temperature's energies and of the index process at `step` name that step (not the
 /// fill value, not another step). Returns the steps the file is allocated for
-/// (`/parameters/steps`). Every rank may call it: it only reads.
-pub fn verify(path: &Path, layout: &Layout, step: u64) -> H5Result<u64> {
+/// (`/parameters/steps`) and its ladder (`/tempering/temperature`). Every rank may call it:
+/// it only reads.
+pub fn verify(path: &Path, layout: &Layout, step: u64) -> H5Result<(u64, Vec<f64>)> {
     let file = File::open(path)?;
     if file.group("h5md").is_err() || file.group("parameters").is_err() {
         return Err(hdf5::Error::from(
@@ -735,7 +791,14 @@ pub fn verify(path: &Path, layout: &Layout, step: u64) -> H5Result<u64> {
             )));
         }
     }
-    Ok(steps)
+    let ladder = file.dataset("tempering/temperature")?.read_raw::<f64>()?;
+    if ladder.len() != k {
+        return Err(hdf5::Error::from(format!(
+            "/tempering/temperature holds {} temperatures, the run has {k}",
+            ladder.len()
+        )));
+    }
+    Ok((steps, ladder))
 }
 
 /// Open `path` with MPI-IO on `comm`, read-write.
@@ -921,6 +984,11 @@ impl Writer {
     pub fn set_equilibration(&mut self, equilibration: u64) -> H5Result<()> {
         let ds = self.file.dataset("parameters/equilibration")?;
         h5::write_whole(&ds, &[equilibration as i64], self.root)
+    }
+
+    /// What the file holds.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
     }
 
     fn ps_per_step(&self) -> f64 {

@@ -385,6 +385,11 @@ fn run_ranks(
     };
     let mut tempering = Tempering::new(settings, tp.ladder.clone(), cfg.schedule())
         .map_err(|e| RunError::Refused(format!("{}: {e}", cfg.path.display())))?;
+    if tp.adaptive {
+        tempering = tempering.with_adaptation(crate::tempering::adaptation_rounds(
+            equilibration / tp.swap_interval,
+        ));
+    }
     let mut walkers: Vec<(usize, MdWalker)> = local
         .iter()
         .map(|&r| {
@@ -421,7 +426,7 @@ fn run_ranks(
             .map_err(|e| file_error(&checkpoint_path, e))?;
         let temperature_of = tempering.statistics().temperature_of.clone();
         for (r, w) in walkers.iter_mut() {
-            w.restore(&c.replicas[*r], tp.ladder.get(temperature_of[*r]))
+            w.restore(&c.replicas[*r], tempering.ladder().get(temperature_of[*r]))
                 .map_err(|e| file_error(&checkpoint_path, e))?;
         }
         if !fresh_summary {
@@ -447,7 +452,7 @@ fn run_ranks(
     let layout = Layout {
         atoms: prep.structure.len(),
         element: prep.potential.element().to_string(),
-        temperatures: tp.ladder.temperatures().to_vec(),
+        temperatures: file_ladder(&tempering),
         timestep_fs: cfg.dynamics.timestep,
         energy_interval: cfg.output.energy_interval,
         positions_interval: cfg.output.positions_interval,
@@ -464,7 +469,7 @@ fn run_ranks(
         &out,
         checkpoint.as_ref(),
         layout,
-        equilibration,
+        (equilibration, adaptation_record(&tempering)),
     )?;
     if root {
         log::info!("writing {}", file.display());
@@ -535,6 +540,13 @@ fn run_ranks(
             &mut record,
             &mut exchange,
         )?;
+        relayout(
+            world,
+            (&cfg, &prep, &sources),
+            &out,
+            &tempering,
+            &mut record,
+        )?;
         flushing += t.elapsed();
         if outcome != Outcome::Paused {
             break outcome;
@@ -574,8 +586,71 @@ fn run_ranks(
     Ok(Ending::Finished { report })
 }
 
+/// The ladder the run file carries: the initial one while an adaptive ladder still adapts,
+/// the final one after (the time series of the adaptation lie in the equilibration, which
+/// every average leaves out).
+fn file_ladder(tempering: &Tempering) -> Vec<f64> {
+    if tempering.frozen() {
+        tempering.ladder().temperatures().to_vec()
+    } else {
+        tempering.initial_ladder().temperatures().to_vec()
+    }
+}
+
+/// Collective, after a checkpoint: when the adaptive ladder has just been frozen, rebuild
+/// the run file for the final ladder (temperature attributes, `/tempering/temperature`)
+/// with the adaptation rounds in `/tempering/adaptation`, keeping every row of the
+/// checkpointed steps. The old file stays whole until the new one is renamed over it; a
+/// kill before that leaves the old file with the checkpoint of the final ladder, and
+/// `--resume` rebuilds it (`open_writer`).
+fn relayout(
+    world: &SimpleCommunicator,
+    sources: (&Config, &Prepared, &output::Sources),
+    out: &Path,
+    tempering: &Tempering,
+    record: &mut Record,
+) -> Result<(), RunError> {
+    let ladder = file_ladder(tempering);
+    if record.writer.layout().temperatures == ladder {
+        return Ok(());
+    }
+    let root = world.rank() == 0;
+    let file = out.join(RUN_FILE);
+    if root {
+        log::info!(
+            "ladder adapted in {} rounds and kept from step {}: {} K; rebuilding {} for it",
+            tempering.rounds().len(),
+            tempering.rounds().last().map_or(0, |r| r.step),
+            ladder
+                .iter()
+                .map(|t| format!("{t:.1}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            file.display()
+        );
+    }
+    let mut layout = record.writer.layout().clone();
+    layout.temperatures = ladder;
+    let mut p = parameters(sources.0, sources.1, sources.2, world)?;
+    p.adaptation = adaptation_record(tempering);
+    let step = tempering.steps_done();
+    let w = Writer::rebuild(world.as_raw(), &file, layout, &p, step, root)
+        .map_err(|e| file_error(&file, e))?;
+    record.writer = w;
+    Ok(())
+}
+
+/// The adaptation rounds for the run file (empty before the ladder is frozen).
+fn adaptation_record(tempering: &Tempering) -> Option<output::writer::Adaptation> {
+    (tempering.frozen() && !tempering.rounds().is_empty()).then(|| output::writer::Adaptation {
+        initial: tempering.initial_ladder().temperatures().to_vec(),
+        rounds: tempering.rounds().to_vec(),
+    })
+}
+
 /// The run file's writer: made new (no checkpoint), opened to continue, or rebuilt for
-/// another length (the file's `/parameters/steps` differs from the run's); `true` when
+/// another length (the file's `/parameters/steps` differs from the run's) or for the final
+/// ladder of an adaptive one (the file's differs from the checkpoint's); `true` when
 /// rebuilt.
 fn open_writer(
     world: &SimpleCommunicator,
@@ -583,7 +658,7 @@ fn open_writer(
     out: &Path,
     checkpoint: Option<&Checkpoint>,
     layout: Layout,
-    equilibration: u64,
+    (equilibration, adaptation): (u64, Option<output::writer::Adaptation>),
 ) -> Result<(Writer, bool), RunError> {
     let root = world.rank() == 0;
     let comm = world.as_raw();
@@ -617,14 +692,21 @@ fn open_writer(
         return Ok((w, false));
     };
     let step = c.tempering.step;
-    let steps = output::writer::verify(&file, &layout, step).map_err(not_this_run)?;
-    if steps == layout.steps {
+    let (steps, ladder) = output::writer::verify(&file, &layout, step).map_err(not_this_run)?;
+    let same_ladder = ladder == layout.temperatures;
+    if steps == layout.steps && same_ladder {
         let mut w = Writer::open(comm, &file, layout, root).map_err(not_this_run)?;
         w.set_equilibration(equilibration)
             .map_err(|e| file_error(&file, e))?;
         return Ok((w, false));
     }
-    if root {
+    if root && !same_ladder {
+        log::info!(
+            "the checkpoint's ladder is the adapted one, the file's not yet: rebuilding {} \
+             for it (the old file stays until the new one is complete)",
+            file.display()
+        );
+    } else if root {
         log::info!(
             "the run's length changes from {steps} to {} steps: rebuilding {} for the new \
              length (the old file stays until the new one is complete)",
@@ -632,7 +714,8 @@ fn open_writer(
             file.display()
         );
     }
-    let p = parameters(cfg, prep, sources, world)?;
+    let mut p = parameters(cfg, prep, sources, world)?;
+    p.adaptation = adaptation;
     let w = Writer::rebuild(comm, &file, layout, &p, step, root).map_err(not_this_run)?;
     Ok((w, true))
 }
@@ -771,6 +854,7 @@ fn parameters(
         hdf5_version: crate::version::hdf5_library(),
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
         hosts: parallel::all_strings(world, &host),
+        adaptation: None,
     })
 }
 
@@ -792,7 +876,7 @@ fn finish(
     let mut summary = record.summary.clone();
     summary.reduce(exchange);
     let rows = summary.rows(
-        tp.ladder.temperatures(),
+        tempering.ladder().temperatures(),
         degrees_of_freedom(prep.structure.len()),
     );
     let mut evap = [walkers

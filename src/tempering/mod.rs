@@ -185,8 +185,8 @@ pub struct Round {
     pub attempts: Vec<u64>,
     /// Accepted swaps of every pair by then (cumulative).
     pub accepted: Vec<u64>,
-    /// Round trips of all replicas by then (cumulative).
-    pub round_trips: u64,
+    /// Round trips of every replica by then (cumulative).
+    pub round_trips: Vec<u64>,
     /// The ladder from then on (K; stored as IEEE-754 bits, so a checkpoint keeps it
     /// exactly).
     #[serde(with = "f64_bits")]
@@ -465,7 +465,7 @@ impl Tempering {
             exchanges: st.exchanges,
             attempts: st.attempts.clone(),
             accepted: st.accepted.clone(),
-            round_trips: st.total_round_trips(),
+            round_trips: st.round_trips.clone(),
             temperatures: new.temperatures().to_vec(),
         });
         self.ladder = new;
