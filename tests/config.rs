@@ -174,6 +174,22 @@ fn invalid_values_name_the_key_and_the_allowed_range() {
         &[("replicas", "")],
         &["[tempering] temperatures", "t_min", "t_max", "replicas"],
     );
+    expect_error(
+        &[("schedule", "schedule = \"deo\"\nladder = \"auto\"")],
+        &["[tempering] ladder", "\"auto\"", "fixed", "adaptive"],
+    );
+    // Equilibration 100 steps / swap interval 50: 2 exchanges, fewer than one round.
+    expect_error(
+        &[("schedule", "schedule = \"deo\"\nladder = \"adaptive\"")],
+        &["[tempering] ladder", "2 exchanges", "at least 16"],
+    );
+    expect_error(
+        &[
+            ("schedule", "schedule = \"deo\"\nladder = \"adaptive\""),
+            ("swap_interval", "swap_interval = 0"),
+        ],
+        &["[tempering] ladder", "needs swaps"],
+    );
 }
 
 #[test]

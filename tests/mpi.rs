@@ -380,3 +380,89 @@ fn read_example_reads_the_file_without_pelt() {
     }
     assert!(out.contains("acceptance"), "{out}");
 }
+
+/// `ladder = "adaptive"`: the ladder is re-spaced during the equilibration and the run file
+/// rebuilt for the final one. The file does not depend on the number of ranks; a run killed
+/// inside that rebuild resumes to the same file; the ladder in the file (dataset and group
+/// attributes) is the final one of `/tempering/adaptation`, not the start ladder.
+#[test]
+fn an_adaptive_ladder_is_rank_invariant_and_survives_a_kill_in_its_rebuild() {
+    let dir = scratch("adaptive");
+    let base = input(&dir, STEPS, 10);
+    let toml = std::fs::read_to_string(&base)
+        .unwrap()
+        .replace("replicas = 4", "replicas = 4\nladder = \"adaptive\"")
+        .replace("equilibration = 1000", "equilibration = 4000");
+    let inp = dir.join("adaptive.toml");
+    std::fs::write(&inp, toml).unwrap();
+    let (one, two, killed) = (dir.join("one"), dir.join("two"), dir.join("killed"));
+    let o = run_in(None, &inp, &one, &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("ladder adapted in 2 rounds"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run_in(Some(2), &inp, &two, &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_same_physics(&one.join("run.h5"), &two.join("run.h5"));
+    let o = pelt(
+        None,
+        &["run", inp.to_str().unwrap(), "-o", killed.to_str().unwrap()],
+    )
+    .env("PELT_FAULT", "rebuild-before-rename:1")
+    .output()
+    .unwrap();
+    assert!(!o.status.success(), "the fault point stops the run");
+    let o = run_in(None, &inp, &killed, &["--resume"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("rebuilding"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_same_physics(&one.join("run.h5"), &killed.join("run.h5"));
+
+    let h5 = hdf5::File::open(one.join("run.h5")).unwrap();
+    let ladder = h5
+        .dataset("tempering/temperature")
+        .unwrap()
+        .read_raw::<f64>()
+        .unwrap();
+    let rounds = h5
+        .dataset("tempering/adaptation/temperature")
+        .unwrap()
+        .read_2d::<f64>()
+        .unwrap();
+    assert_eq!(rounds.shape(), &[3, 4], "the start ladder and two rounds");
+    assert_eq!(
+        rounds.row(2).to_vec(),
+        ladder,
+        "the file's ladder is the last round's"
+    );
+    let start: Vec<f64> = rounds.row(0).to_vec();
+    let geometric = pelt::tempering::Ladder::geometric(300.0, 800.0, 4).unwrap();
+    assert_eq!(start, geometric.temperatures());
+    assert_ne!(ladder, start, "the ladder moved");
+    assert_eq!((ladder[0], ladder[3]), (300.0, 800.0), "the ends stay");
+    for (k, t) in ladder.iter().enumerate() {
+        let g = h5.group(&format!("particles/T{k:02}")).unwrap();
+        let a: f64 = g.attr("temperature").unwrap().read_scalar().unwrap();
+        assert_eq!(a, *t, "attribute of T{k:02}");
+    }
+    // The analysis counts the swaps on the final ladder only.
+    let steps = h5
+        .dataset("tempering/adaptation/step")
+        .unwrap()
+        .read_raw::<i64>()
+        .unwrap();
+    assert_eq!(steps, vec![16 * 50, 48 * 50]);
+    let data = pelt::output::reader::read(&one.join("run.h5"), Default::default()).unwrap();
+    let s = &data.swap_statistics;
+    assert_eq!(s.adapted_rounds, 2);
+    assert_eq!(s.exchanges, (STEPS / 50 - 48) as i64);
+    assert_eq!(
+        s.attempted.iter().sum::<i64>(),
+        (STEPS / 50 - 48) as i64 * 3 / 2
+    );
+}

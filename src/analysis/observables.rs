@@ -294,6 +294,9 @@ pub struct Analysis {
     /// Swap acceptances, the global barrier and round trips against the DEO bound (None
     /// without swaps).
     pub mixing: Option<Mixing>,
+    /// Rounds of an adaptive ladder (0: a fixed ladder); `mixing` then counts the swaps on
+    /// the final ladder only.
+    pub adapted_rounds: usize,
 }
 
 /// MBAR states and samples of one run: every temperature with the run's transform,
@@ -547,5 +550,6 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
             .map(|t| (t.temperature, t.quenches.energy.clone()))
             .collect(),
         mixing: Mixing::of(&run.swap_statistics, &ladder, kb),
+        adapted_rounds: run.swap_statistics.adapted_rounds,
     })
 }

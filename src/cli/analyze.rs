@@ -326,9 +326,13 @@ pub fn summary(a: &Analysis) -> String {
             });
             let _ = writeln!(
                 s,
-                "swaps: pair acceptance {lo:.2}-{hi:.2}, global barrier Lambda = {:.2}; {} round \
-                 trips in {} exchanges = {:.2e} per replica per exchange, {:.0} % of the DEO \
-                 bound {:.2e} for these acceptances",
+                "swaps{}: pair acceptance {lo:.2}-{hi:.2}, global barrier Lambda = {:.2}; {} \
+                 round trips in {} exchanges = {:.2e} per replica per exchange, {:.0} % of the \
+                 DEO bound {:.2e} for these acceptances",
+                match a.adapted_rounds {
+                    0 => String::new(),
+                    n => format!(" (adaptive ladder, after its {n} rounds)"),
+                },
                 m.barrier,
                 m.round_trips,
                 m.exchanges,

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The adaptive ladder against the fixed one (docs/ANALYSIS.md, "The adaptive ladder").
+
+For each input and seed, runs `pelt run` twice, with `ladder = "fixed"` and
+`ladder = "adaptive"` (mpirun on all local cores), analyses both (`pelt analyze --no-plots`)
+and prints, from the production part (after the last adaptation round), the pair
+acceptances (smallest against the mean), the round trips per replica per exchange and the
+DEO bound for the measured acceptances.
+
+    python3 scripts/ladder_study.py inputs/quickstart.toml --seeds 3
+    python3 scripts/ladder_study.py inputs/paper/al43_eps0.toml --seeds 3 --steps 1000000
+
+Runs already there are kept (<out>/<input>/<ladder>_seed<N>/). Needs the Debian python3,
+mpirun and a release build of pelt.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PELT = os.environ.get("PELT", os.path.join(ROOT, "target", "release", "pelt"))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("input")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=None, help="steps per replica (equilibration: half)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "ladder-study.out"))
+    ap.add_argument("--ranks", type=int, default=os.cpu_count())
+    a = ap.parse_args()
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    src = os.path.abspath(a.input)
+    text = open(src).read()
+    here = os.path.dirname(src)
+    text = re.sub(r'^(structure|file)\s*=\s*"(?!/)', lambda m: f'{m.group(1)} = "{here}/', text, flags=re.M)
+    if a.steps:
+        text = re.sub(r"^steps\s*=.*$", f"steps = {a.steps}", text, flags=re.M)
+        text = re.sub(r"^equilibration\s*=.*$", f"equilibration = {a.steps // 2}", text, flags=re.M)
+    name = os.path.splitext(os.path.basename(src))[0]
+    rows = []
+    for seed in range(1, a.seeds + 1):
+        for ladder in ("fixed", "adaptive"):
+            d = os.path.join(a.out, name, f"{ladder}_seed{seed}")
+            run = os.path.join(d, "run", "run.h5")
+            js = os.path.join(d, "analysis", "analysis.json")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "log"), "a") as log:
+                if not os.path.exists(run):
+                    t = re.sub(r"^seed\s*=.*$", f"seed = {seed}", text, flags=re.M)
+                    if re.search(r"^ladder\s*=", t, flags=re.M):
+                        t = re.sub(r"^ladder\s*=.*$", f'ladder = "{ladder}"', t, flags=re.M)
+                    else:
+                        t = re.sub(r"^(t_max\s*=.*)$", rf'\1\nladder = "{ladder}"', t, count=1,
+                                   flags=re.M)
+                    inp = os.path.join(d, "input.toml")
+                    open(inp, "w").write(t)
+                    print(f"== {name} {ladder} seed {seed}", flush=True)
+                    subprocess.run(["mpirun", "-np", str(a.ranks), PELT, "run", inp, "--output",
+                                    os.path.join(d, "run")], check=True, stdout=log,
+                                   stderr=subprocess.STDOUT, env=env)
+                if not os.path.exists(js):
+                    subprocess.run([PELT, "analyze", run, "-o", os.path.join(d, "analysis"),
+                                    "--no-plots", "--force"], check=True, stdout=log,
+                                   stderr=subprocess.STDOUT)
+            m = json.load(open(js))["mixing"]
+            acc = np.array([x if x is not None else np.nan for x in m["acceptance"]])
+            rows.append((ladder, seed, acc, m["round_trip_rate"], m["deo_bound"], m["exchanges"]))
+    print(f"{name}: production part (after the adaptation rounds), per seed")
+    print("ladder   seed  min acc  mean acc  min/mean  round trips/exchange  DEO bound  ratio")
+    for ladder, seed, acc, rate, bound, ex in rows:
+        print(f"{ladder:8s} {seed:4d}  {np.nanmin(acc):7.3f}  {np.nanmean(acc):8.3f}  "
+              f"{np.nanmin(acc) / np.nanmean(acc):8.2f}  {rate:20.5f}  {bound:9.5f}  {rate / bound:5.2f}")
+    for ladder in ("fixed", "adaptive"):
+        sel = [r for r in rows if r[0] == ladder]
+        mm = np.mean([np.nanmin(r[2]) / np.nanmean(r[2]) for r in sel])
+        rate = np.mean([r[3] for r in sel])
+        bound = np.mean([r[4] for r in sel])
+        print(f"{ladder}: mean min/mean acceptance {mm:.2f}; round trips per replica per "
+              f"exchange {rate:.5f} (DEO bound {bound:.5f})")
+
+
+if __name__ == "__main__":
+    main()
