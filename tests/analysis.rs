@@ -450,3 +450,49 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
     assert_ne!(code, 0);
     assert!(stderr.contains("300.0, 600.0, 900.0"), "{stderr}");
 }
+
+/// `pelt ladder` by MBAR: on the run's own ladder it predicts the swap acceptances the run
+/// measured (within 3 binomial σ + 0.02), and its proposal has the run's ends and even
+/// predicted acceptances.
+#[test]
+fn the_mbar_ladder_predicts_the_measured_acceptances() {
+    let (eps0, _) = runs();
+    let (code, stdout, stderr) = pelt(&["ladder", eps0.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let j: Value = serde_json::from_str(&stdout).unwrap();
+    let data = pelt::output::reader::read(eps0, Default::default()).unwrap();
+    let s = &data.swap_statistics;
+    let predicted = j["run_predicted_acceptance"].as_array().unwrap();
+    for (k, p) in predicted.iter().enumerate() {
+        let p = p.as_f64().unwrap();
+        let n = s.attempted[k] as f64;
+        let measured = s.accepted[k] as f64 / n;
+        let sigma = (measured * (1.0 - measured) / n).sqrt();
+        println!("pair {k}: predicted {p:.3}, measured {measured:.3} ± {sigma:.3}");
+        assert!(
+            (p - measured).abs() <= 3.0 * sigma + 0.02,
+            "pair {k}: predicted {p}, measured {measured} ± {sigma}"
+        );
+    }
+    let t: Vec<f64> = j["temperatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(t.len(), 6);
+    assert!(
+        (t[0] - 250.0).abs() < 1e-9 && (t[5] - 600.0).abs() < 1e-9,
+        "{t:?}"
+    );
+    let acc: Vec<f64> = j["acceptance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let (lo, hi) = acc
+        .iter()
+        .fold((1.0f64, 0.0f64), |(l, h), &a| (l.min(a), h.max(a)));
+    assert!(hi - lo < 0.05, "predicted acceptances {acc:?} are not even");
+}

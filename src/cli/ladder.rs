@@ -1,5 +1,6 @@
-//! `pelt ladder RUN.h5 --replicas K`: a ladder with equal swap rejection between neighbours,
-//! from an earlier run's swap statistics.
+//! `pelt ladder RUN.h5 --replicas K`: a ladder with equal swap acceptance between
+//! neighbours, from an earlier run: by MBAR (default; the run's samples reweighted to any
+//! temperature) or from its swap statistics (`--method swaps`).
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -14,14 +15,61 @@ pub struct LadderArgs {
     /// Temperatures of the new ladder (default: as many as the run has).
     #[arg(long)]
     replicas: Option<usize>,
+    /// mbar: predict every pair's acceptance from the run's samples reweighted by MBAR;
+    /// swaps: invert the cumulative rejection of the run's own pairs.
+    #[arg(long, default_value = "mbar", value_parser = ["mbar", "swaps"])]
+    method: String,
     /// Print one JSON object and nothing else.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(a: LadderArgs) -> Result<()> {
-    let data = reader::read(&a.run, Parts::default())?;
+    let mut data = reader::read(&a.run, Parts::default())?;
     let old = data.ladder();
+    if a.method == "mbar" {
+        data.drop_equilibration();
+        let (states, samples) = pelt::analysis::observables::mbar_input(&data, None);
+        let m = pelt::analysis::mbar::Mbar::solve(data.kb, states, &samples, None)
+            .with_context(|| a.run.display().to_string())?;
+        let k = a.replicas.unwrap_or(old.len());
+        let (lo, hi) = (old[0], old[old.len() - 1]);
+        let p = ladder::propose_mbar(&m, data.transform, data.kb, (lo, hi), k)
+            .with_context(|| a.run.display().to_string())?;
+        let pairs: Vec<(f64, f64)> = old.windows(2).map(|w| (w[0], w[1])).collect();
+        let now = ladder::predicted_acceptance(&m, data.transform, data.kb, &pairs);
+        if a.json {
+            let j = serde_json::json!({"method": "mbar", "temperatures": p.temperatures,
+                "acceptance": p.acceptance, "run_ladder": old, "run_predicted_acceptance": now});
+            println!("{}", serde_json::to_string(&j).context("JSON")?);
+            return Ok(());
+        }
+        let range = |v: &[f64]| {
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            format!("{lo:.2}-{hi:.2}")
+        };
+        println!(
+            "{}: {} temperatures; MBAR over {} samples predicts pair acceptances {} on its \
+             ladder",
+            a.run.display(),
+            old.len(),
+            m.samples().len(),
+            range(&now)
+        );
+        println!(
+            "proposed: {k} temperatures with predicted acceptances {}{}",
+            range(&p.acceptance),
+            if p.acceptance.iter().any(|&x| x < 0.1) {
+                " (too few replicas: swaps will rarely succeed; ask for more)"
+            } else {
+                ""
+            }
+        );
+        let list: Vec<String> = p.temperatures.iter().map(|t| format!("{t:.1}")).collect();
+        println!("[tempering]\ntemperatures = [{}]", list.join(", "));
+        return Ok(());
+    }
     let s = &data.swap_statistics;
     let rejection: Vec<f64> = s
         .attempted
