@@ -180,7 +180,7 @@ def study(case, protocol, ns, out, ranks):
     rows = []
     if protocol == "fixed":
         inp = make_input(case, folder, swap_interval=0, steps=therm + steps, equilibration=therm,
-                         checkpoint_interval=100000)
+                         checkpoint_interval=1000)
         run(inp, folder, ranks, os.path.join(folder, "log"))
         with h5py.File(os.path.join(folder, "run", "run.h5"), "r") as h5:
             atoms = int(h5["parameters/atoms"][()])
@@ -190,7 +190,7 @@ def study(case, protocol, ns, out, ranks):
         for k, t in enumerate(temps):
             sub = os.path.join(folder, f"T{k:02d}")
             keys = dict(temperatures=f'["{t:.6f} K"]', swap_interval=0, steps=therm + steps,
-                        equilibration=therm, checkpoint_interval=100000)
+                        equilibration=therm, checkpoint_interval=1000)
             if start:
                 keys["structure"] = f'"{start}"'
             inp = make_input(case, sub, **keys)
@@ -204,7 +204,7 @@ def study(case, protocol, ns, out, ranks):
             start = os.path.join(sub, "last.xyz")
             last_frame(h5path, start)
     elif protocol == "tempering":
-        inp = make_input(case, folder, steps=2 * steps, equilibration=steps, checkpoint_interval=100000)
+        inp = make_input(case, folder, steps=2 * steps, equilibration=steps, checkpoint_interval=1000)
         run(inp, folder, ranks, os.path.join(folder, "log"))
         with h5py.File(os.path.join(folder, "run", "run.h5"), "r") as h5:
             atoms = int(h5["parameters/atoms"][()])
