@@ -707,9 +707,23 @@ impl Mbar {
                 g[a * kk + b] = gss[a * k + b];
             }
         }
+        // Cross terms Σ_j W[j][l] col_c[j] in one contiguous pass over the rows of W.
+        let mut cross = vec![0.0; EXTRA * k];
+        for (j, row) in w.chunks_exact(k).enumerate() {
+            for (c, col) in cols.iter().enumerate() {
+                let v = col[j];
+                if v == 0.0 {
+                    continue;
+                }
+                for (acc, &x) in cross[c * k..(c + 1) * k].iter_mut().zip(row) {
+                    *acc += x * v;
+                }
+            }
+        }
+        debug_assert_eq!(w.len(), n * k);
         for (c, col) in cols.iter().enumerate() {
             for l in 0..k {
-                let v: f64 = (0..n).map(|j| w[j * k + l] * col[j]).sum();
+                let v = cross[c * k + l];
                 g[l * kk + k + c] = v;
                 g[(k + c) * kk + l] = v;
             }
