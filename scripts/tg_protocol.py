@@ -18,7 +18,8 @@ either end). Runs that finished are not run again, so the study can be extended.
     python3 scripts/tg_protocol.py al43_eps0 --ns 1 10 --protocols fixed ramp tempering
     python3 scripts/tg_protocol.py --plot            # figures from <out>/*/*/table.csv
 
-Needs the Debian python3 with h5py and numpy (scripts/setup.sh), mpirun, and a release
+Needs a python with h5py and numpy, and matplotlib for --plot: the project's .venv/bin/python
+(scripts/setup.sh) has them all; the Debian python3 has h5py and numpy. Also mpirun and a release
 build of pelt (cargo build --release).
 """
 import argparse
@@ -219,7 +220,7 @@ def summarise(out):
     lines = []
     for case in sorted(os.listdir(out)):
         cdir = os.path.join(out, case)
-        if not os.path.isdir(cdir):
+        if not os.path.isdir(cdir) or case == "figures":
             continue
         for p in sorted(os.listdir(cdir)):
             table = os.path.join(cdir, p, "table.csv")
@@ -260,19 +261,22 @@ def plot(out, figures):
     os.makedirs(figures, exist_ok=True)
     for case in sorted(os.listdir(out)):
         cdir = os.path.join(out, case)
-        if not os.path.isdir(cdir):
+        if not os.path.isdir(cdir) or case == "figures":
             continue
         fig, ax = plt.subplots(1, 2, figsize=(11, 4.2))
-        for p in sorted(os.listdir(cdir)):
-            table = os.path.join(cdir, p, "table.csv")
-            if not os.path.exists(table):
-                continue
-            r = read_table(table)
-            t = [x["T"] for x in r]
-            for a, key in zip(ax, ("phi", "dR")):
-                a.errorbar(t, [x[key] for x in r], yerr=[x[key + "_err"] for x in r], marker="o",
-                           ms=3, capsize=2, label=p.replace("_", ", "))
-        ax[0].set_ylabel("⟨φ⟩ (eV/atom)")
+        tables = {p: read_table(os.path.join(cdir, p, "table.csv")) for p in sorted(os.listdir(cdir))
+                  if os.path.exists(os.path.join(cdir, p, "table.csv"))}
+        # ⟨φ⟩ less the line through the three coldest points of the first table: the excess
+        # over the (nearly harmonic) solid, where the protocols differ.
+        ref = tables[sorted(tables)[0]]
+        a, b = np.polyfit([x["T"] for x in ref[:3]], [x["phi"] for x in ref[:3]], 1)
+        for p, r in tables.items():
+            t = np.array([x["T"] for x in r])
+            for axis, key in zip(ax, ("phi", "dR")):
+                y = np.array([x[key] for x in r]) - (a * t + b if key == "phi" else 0.0)
+                axis.errorbar(t, y, yerr=[x[key + "_err"] for x in r], marker="o", ms=3,
+                              capsize=2, label=p.replace("_", ", "))
+        ax[0].set_ylabel("⟨φ⟩ − solid line (eV/atom)")
         ax[1].set_ylabel("ΔR (Å)")
         for a in ax:
             a.set_xlabel("T (K)")
