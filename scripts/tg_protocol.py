@@ -280,9 +280,11 @@ def plot(out, figures):
         ax[1].set_ylabel("ΔR (Å)")
         for a in ax:
             a.set_xlabel("T (K)")
-            a.axvline(520, color="grey", ls=":", lw=1)
+            if case.startswith("al43"):
+                a.axvline(520, color="grey", ls=":", lw=1)
             a.legend(fontsize=7)
-        fig.suptitle(f"{case}: protocols (dotted: the paper's T_g ≈ 520 K for Al43)")
+        fig.suptitle(f"{case}: protocols" + (" (dotted: the paper's T_g ≈ 520 K)"
+                                             if case.startswith("al43") else ""))
         fig.tight_layout()
         fig.savefig(os.path.join(figures, f"tg_protocol_{case}.png"), dpi=110)
         plt.close(fig)

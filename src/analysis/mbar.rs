@@ -110,12 +110,20 @@ impl Mbar {
             Some(f) if f.len() == k => f.to_vec(),
             _ => first_guess(&states, &counts, &u, n),
         };
+        // The sums over samples run on every core, in CHUNKS fixed pieces added in order:
+        // the result does not depend on the number of threads.
         let objective = |f: &[f64], log_d: &mut Vec<f64>| -> f64 {
+            let parts = chunked(n, |r| {
+                r.map(|j| log_sum_exp((0..k).map(|l| ln_n[l] + f[l] - u[l * n + j])))
+                    .collect::<Vec<f64>>()
+            });
             log_d.clear();
-            for j in 0..n {
-                log_d.push(log_sum_exp((0..k).map(|l| ln_n[l] + f[l] - u[l * n + j])));
+            let mut total = 0.0;
+            for p in parts {
+                total += p.iter().sum::<f64>();
+                log_d.extend(p);
             }
-            log_d.iter().sum::<f64>()
+            total
                 - f.iter()
                     .zip(&counts)
                     .map(|(fl, &c)| fl * c as f64)
@@ -124,20 +132,33 @@ impl Mbar {
         let mut log_d = Vec::with_capacity(n);
         let mut a = objective(&f, &mut log_d);
         let mut iterations = 0;
-        let mut p = vec![0.0; k];
         loop {
             // Gradient and Hessian in the gauge f_0 = 0 (indices 1..k).
+            let parts = chunked(n, |r| {
+                let mut grad = vec![0.0; k];
+                let mut hess = vec![0.0; k * k];
+                let mut p = vec![0.0; k];
+                for j in r {
+                    for l in 0..k {
+                        p[l] = (ln_n[l] + f[l] - u[l * n + j] - log_d[j]).exp();
+                        grad[l] += p[l];
+                    }
+                    for l in 1..k {
+                        for m in 1..k {
+                            hess[l * k + m] -= p[l] * p[m];
+                        }
+                    }
+                }
+                (grad, hess)
+            });
             let mut grad = vec![0.0; k];
             let mut hess = vec![0.0; k * k];
-            for j in 0..n {
-                for l in 0..k {
-                    p[l] = (ln_n[l] + f[l] - u[l * n + j] - log_d[j]).exp();
-                    grad[l] += p[l];
+            for (g, h) in parts {
+                for (a, b) in grad.iter_mut().zip(g) {
+                    *a += b;
                 }
-                for l in 1..k {
-                    for m in 1..k {
-                        hess[l * k + m] -= p[l] * p[m];
-                    }
+                for (a, b) in hess.iter_mut().zip(h) {
+                    *a += b;
                 }
             }
             for l in 0..k {
@@ -448,6 +469,18 @@ pub struct Estimated {
     pub inefficiency: Vec<f64>,
     /// Samples per state after thinning to one per g_k (what the asymptotic errors use).
     pub decorrelated: Vec<usize>,
+}
+
+/// Pieces the sums over samples are cut into (fixed, so that results do not depend on the
+/// number of threads).
+const CHUNKS: usize = 16;
+
+/// `f` on each of [`CHUNKS`] consecutive pieces of `0..n`, on every core; results in order.
+fn chunked<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
+    let ranges: Vec<std::ops::Range<usize>> = (0..CHUNKS)
+        .map(|c| c * n / CHUNKS..(c + 1) * n / CHUNKS)
+        .collect();
+    par_map(&ranges, |r| f(r.clone()))
 }
 
 /// `f(item)` for every item on every core (scoped threads, each taking every
