@@ -694,6 +694,22 @@ fn open_writer(
     let step = c.tempering.step;
     let (steps, ladder) = output::writer::verify(&file, &layout, step).map_err(not_this_run)?;
     let same_ladder = ladder == layout.temperatures;
+    if !same_ladder && adaptation.is_none() {
+        return Err(not_this_run(hdf5::Error::from(format!(
+            "its ladder ({} K) is not the run's ({} K)",
+            ladder
+                .iter()
+                .map(|t| format!("{t:.1}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            layout
+                .temperatures
+                .iter()
+                .map(|t| format!("{t:.1}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))));
+    }
     if steps == layout.steps && same_ladder {
         let mut w = Writer::open(comm, &file, layout, root).map_err(not_this_run)?;
         w.set_equilibration(equilibration)
