@@ -54,6 +54,8 @@ const MAX_ITERATIONS: usize = 200;
 const TOLERANCE: f64 = 1e-7;
 /// See [`TOLERANCE`].
 const DECREMENT: f64 = 1e-9;
+/// [`TOLERANCE`] of the solution on decorrelated samples behind the asymptotic errors.
+const ERROR_TOLERANCE: f64 = 1e-5;
 
 /// A solved MBAR: the sampled states, all samples, and the free energies.
 #[derive(Clone, Debug)]
@@ -84,6 +86,17 @@ impl Mbar {
         states: Vec<State>,
         per_state: &[Vec<Sample>],
         start: Option<&[f64]>,
+    ) -> Result<Mbar, AnalysisError> {
+        Self::solve_to(kb, states, per_state, start, TOLERANCE)
+    }
+
+    /// [`Mbar::solve`] converged to |∂A/∂f_k| ≤ `tolerance` × N_k.
+    fn solve_to(
+        kb: f64,
+        states: Vec<State>,
+        per_state: &[Vec<Sample>],
+        start: Option<&[f64]>,
+        tolerance: f64,
     ) -> Result<Mbar, AnalysisError> {
         let k = states.len();
         if k == 0 || per_state.len() != k {
@@ -171,7 +184,7 @@ impl Mbar {
                     .map(|l| grad[l].abs() / counts[l] as f64)
                     .fold(0.0, f64::max)
             );
-            let converged = (1..k).all(|l| grad[l].abs() <= TOLERANCE * counts[l] as f64);
+            let converged = (1..k).all(|l| grad[l].abs() <= tolerance * counts[l] as f64);
             if converged || k == 1 {
                 break;
             }
@@ -281,12 +294,16 @@ impl Mbar {
 
     /// Averages in `target` for a cluster with `dof` degrees of freedom.
     pub fn predict(&self, target: &State, dof: usize) -> Prediction {
-        let w = self.weights(target);
+        self.predict_from(target, dof, &self.weights(target))
+    }
+
+    /// [`Mbar::predict`] with the target's weights `w` already computed.
+    fn predict_from(&self, target: &State, dof: usize, w: &[f64]) -> Prediction {
         let mut phi = 0.0;
         let mut e = 0.0;
         let mut star = 0.0;
         let mut sw2 = 0.0;
-        for (s, wi) in self.samples.iter().zip(&w) {
+        for (s, wi) in self.samples.iter().zip(w) {
             let ps = target.transform.energy(s.phi);
             let en = ps + s.wall;
             phi += wi * s.phi;
@@ -298,7 +315,7 @@ impl Mbar {
         let var: f64 = self
             .samples
             .iter()
-            .zip(&w)
+            .zip(w)
             .map(|(s, wi)| wi * (target.energy(s) - e).powi(2))
             .sum();
         let kt = self.kb * target.temperature;
@@ -485,7 +502,7 @@ fn chunked<R: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) ->
 
 /// `f(item)` for every item on every core (scoped threads, each taking every
 /// `threads`-th item); the results, in order, do not depend on the number of threads.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len().max(1));
@@ -550,12 +567,15 @@ pub fn estimate(
     dof: usize,
     errors: &Errors,
 ) -> Result<Estimated, AnalysisError> {
+    let clock = std::time::Instant::now();
     let mbar = Mbar::solve(kb, states.to_vec(), per_state, None)?;
-    let inefficiency: Vec<f64> = states
-        .iter()
-        .zip(per_state)
-        .map(|(st, x)| inefficiency(st, x))
-        .collect();
+    log::debug!(
+        "MBAR solved in {} Newton iterations: {:.2} s",
+        mbar.iterations(),
+        clock.elapsed().as_secs_f64()
+    );
+    let indices: Vec<usize> = (0..states.len()).collect();
+    let inefficiency: Vec<f64> = par_map(&indices, |&k| inefficiency(&states[k], &per_state[k]));
     let g_of_sample: Vec<f64> = per_state
         .iter()
         .zip(&inefficiency)
@@ -582,9 +602,24 @@ pub fn estimate(
         .map(|(x, &g)| thin(x, g))
         .collect();
     let decorrelated: Vec<usize> = thinned.iter().map(Vec::len).collect();
+    log::debug!("predictions: {:.2} s", clock.elapsed().as_secs_f64());
     let errs: Vec<[f64; 3]> = match errors.method {
         ErrorMethod::Asymptotic => {
-            let sub = Mbar::solve(kb, states.to_vec(), &thinned, Some(mbar.free_energies()))?;
+            // The decorrelated solution only feeds the covariance: free energies to 1e-5 of
+            // N_k (far inside their errors) suffice, and spare the line searches that
+            // rounding stalls near 1e-6 on half a million samples.
+            let sub = Mbar::solve_to(
+                kb,
+                states.to_vec(),
+                &thinned,
+                Some(mbar.free_energies()),
+                ERROR_TOLERANCE,
+            )?;
+            log::debug!(
+                "MBAR on decorrelated samples, {} Newton iterations: {:.2} s",
+                sub.iterations(),
+                clock.elapsed().as_secs_f64()
+            );
             sub.asymptotic_errors(targets)
         }
         ErrorMethod::Bootstrap => bootstrap_errors(&mbar, per_state, targets, dof, errors),

@@ -60,7 +60,13 @@ const FILES: [&str; 12] = [
 ];
 
 pub fn run(a: AnalyzeArgs) -> Result<()> {
+    let clock = std::time::Instant::now();
     let mut data = reader::read(&a.run, Parts { frames: true })?;
+    log::debug!(
+        "read {}: {:.2} s",
+        a.run.display(),
+        clock.elapsed().as_secs_f64()
+    );
     data.drop_equilibration();
     let dir = a
         .output
