@@ -33,6 +33,8 @@ for c in "${cases[@]}"; do
 done
 if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
     /usr/bin/python3 scripts/plot_paper.py "$out" -o "$out/figures"
+elif [ -x .venv/bin/python ] && .venv/bin/python -c "import matplotlib" 2>/dev/null; then
+    .venv/bin/python scripts/plot_paper.py "$out" -o "$out/figures"
 else
     echo "matplotlib missing (apt-get install python3-matplotlib): skipped scripts/plot_paper.py"
 fi
