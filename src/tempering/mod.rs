@@ -237,6 +237,10 @@ pub struct Tempering {
     initial: Ladder,
     adaptation: Vec<u64>,
     rounds: Vec<Round>,
+    /// Σ of the acceptance probabilities min(1, e^{Δβ ΔE}) of every pair's attempts in the
+    /// current adaptation round (a lower-variance estimate of its acceptance than the
+    /// accepted count, as Pigeons uses).
+    round_acceptance: Vec<f64>,
     schedule: Box<dyn SwapSchedule>,
     swap_rng: Stream,
     statistics: Statistics,
@@ -267,6 +271,7 @@ impl Tempering {
             ladder,
             adaptation: Vec::new(),
             rounds: Vec::new(),
+            round_acceptance: vec![0.0; k.saturating_sub(1)],
             schedule,
             step: 0,
         })
@@ -389,6 +394,11 @@ impl Tempering {
                 self.ladder.temperatures().to_vec()
             },
             rounds: self.rounds.clone(),
+            round_acceptance: if self.frozen() {
+                Vec::new()
+            } else {
+                self.round_acceptance.clone()
+            },
         }
     }
 
@@ -423,32 +433,38 @@ impl Tempering {
             Ladder::explicit(state.ladder.clone())?
         };
         self.rounds = state.rounds.clone();
+        self.round_acceptance = if state.round_acceptance.len() == k.saturating_sub(1) {
+            state.round_acceptance.clone()
+        } else {
+            vec![0.0; k.saturating_sub(1)]
+        };
         self.swap_rng = rng::restore(state.swap_rng);
         self.step = state.step;
         Ok(())
     }
 
-    /// End an adaptation round: re-space the ladder from the round's swaps and move the
+    /// End an adaptation round: re-space the ladder from the round's mean acceptance
+    /// probabilities (rejection r = 1 − mean min(1, e^{Δβ ΔE}) per pair) and move the
     /// local replicas to their index's new temperature.
     fn adapt<W: Walker>(&mut self, walkers: &mut [(usize, W)]) {
         let k = self.ladder.len();
         let st = &self.statistics;
-        let (att0, acc0) = match self.rounds.last() {
-            Some(r) => (r.attempts.clone(), r.accepted.clone()),
-            None => (vec![0; k.saturating_sub(1)], vec![0; k.saturating_sub(1)]),
+        let att0 = match self.rounds.last() {
+            Some(r) => r.attempts.clone(),
+            None => vec![0; k.saturating_sub(1)],
         };
         let rejection: Vec<f64> = (0..k.saturating_sub(1))
             .map(|i| {
                 let a = st.attempts[i] - att0[i];
-                let c = st.accepted[i] - acc0[i];
                 // A pair not attempted in the round gives no rate: no re-spacing then.
                 if a == 0 {
                     f64::NAN
                 } else {
-                    1.0 - c as f64 / a as f64
+                    (1.0 - self.round_acceptance[i] / a as f64).clamp(0.0, 1.0)
                 }
             })
             .collect();
+        self.round_acceptance.iter_mut().for_each(|p| *p = 0.0);
         let new = self
             .ladder
             .equal_rejection(&rejection, k)
@@ -507,6 +523,9 @@ impl Tempering {
             );
             // One draw per attempt, even when p = 1, keeps the swap stream in step.
             let accept = rng::uniform(&mut self.swap_rng) < p;
+            if !self.frozen() {
+                self.round_acceptance[t] += p;
+            }
             self.statistics.attempt(t, accept);
             attempts.push((t, accept));
         }
@@ -569,4 +588,8 @@ pub struct TemperingState {
     /// The adaptation rounds done.
     #[serde(default)]
     pub rounds: Vec<Round>,
+    /// Σ of the acceptance probabilities of every pair in the current round (IEEE-754
+    /// bits; empty once the ladder is frozen).
+    #[serde(default, with = "f64_bits")]
+    pub round_acceptance: Vec<f64>,
 }
