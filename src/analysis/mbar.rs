@@ -581,16 +581,16 @@ pub fn estimate(
         .zip(&inefficiency)
         .flat_map(|(x, &g)| std::iter::repeat_n(g, x.len()))
         .collect();
-    let independent = |t: &State| -> f64 {
+    // One pass of weights per target for the prediction and its independent samples.
+    let values: Vec<(Prediction, f64)> = par_map(targets, |t| {
         let w = mbar.weights(t);
-        1.0 / w
-            .iter()
-            .zip(&g_of_sample)
-            .map(|(w, g)| w * w * g)
-            .sum::<f64>()
-    };
-    let values: Vec<(Prediction, f64)> =
-        par_map(targets, |t| (mbar.predict(t, dof), independent(t)));
+        let independent = 1.0
+            / w.iter()
+                .zip(&g_of_sample)
+                .map(|(w, g)| w * w * g)
+                .sum::<f64>();
+        (mbar.predict_from(t, dof, &w), independent)
+    });
     // Overlap with the samples, free of their correlation: Kish's effective sample size
     // over that of a sampled state's own estimate (the median over the sampled states).
     let mut own: Vec<f64> = par_map(states, |t| mbar.predict(t, dof).effective_samples);
