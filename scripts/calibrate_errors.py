@@ -17,13 +17,11 @@ import argparse
 import csv
 import os
 import re
-import subprocess
 import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PELT = os.environ.get("PELT", os.path.join(ROOT, "target", "release", "pelt"))
+from pelt_runs import ROOT, run_and_analyze
 QUANTITIES = [
     ("<phi> (eV)", "phi_eV", "phi_err_eV"),
     ("C MBAR (kB)", "heat_capacity_mbar_per_cluster_kB", "heat_capacity_mbar_per_cluster_err_kB"),
@@ -39,31 +37,16 @@ def main():
     ap.add_argument("--steps", type=int, default=None, help="steps per replica (default: the input's)")
     ap.add_argument("--ranks", type=int, default=os.cpu_count())
     a = ap.parse_args()
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1")
     text = open(os.path.join(ROOT, "inputs", "quickstart.toml")).read()
     text = re.sub(r'^(structure|file)\s*=\s*"', lambda m: f'{m.group(1)} = "{ROOT}/inputs/', text, flags=re.M)
     tables = []
     for s in range(a.seeds):
         d = os.path.join(a.out, f"seed{s + 1}")
         table = os.path.join(d, "analysis", "temperatures.csv")
-        run_file = os.path.join(d, "run", "run.h5")
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "log"), "a") as log:
-            if not os.path.exists(run_file):
-                t = re.sub(r"^seed\s*=.*$", f"seed = {1000 + s}", text, flags=re.M)
-                if a.steps:
-                    t = re.sub(r"^steps\s*=.*$", f"steps = {a.steps}", t, flags=re.M)
-                inp = os.path.join(d, "input.toml")
-                open(inp, "w").write(t)
-                print(f"== seed {1000 + s}", flush=True)
-                subprocess.run(["mpirun", "-np", str(a.ranks), PELT, "run", inp, "--output",
-                                os.path.join(d, "run")], check=True, stdout=log,
-                               stderr=subprocess.STDOUT, env=env)
-            if not os.path.exists(table):
-                subprocess.run([PELT, "analyze", run_file, "-o", os.path.join(d, "analysis"),
-                                "--no-plots", "--force"], check=True, stdout=log,
-                               stderr=subprocess.STDOUT)
+        t = re.sub(r"^seed\s*=.*$", f"seed = {1000 + s}", text, flags=re.M)
+        if a.steps:
+            t = re.sub(r"^steps\s*=.*$", f"steps = {a.steps}", t, flags=re.M)
+        run_and_analyze(d, t, a.ranks, f"seed {1000 + s}")
         with open(table) as f:
             tables.append(list(csv.DictReader(f)))
     temps = [float(r["temperature_K"]) for r in tables[0]]

@@ -17,12 +17,10 @@ import argparse
 import json
 import os
 import re
-import subprocess
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PELT = os.environ.get("PELT", os.path.join(ROOT, "target", "release", "pelt"))
+from pelt_runs import ROOT, run_and_analyze
 
 
 def main():
@@ -33,8 +31,6 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "ladder-study.out"))
     ap.add_argument("--ranks", type=int, default=os.cpu_count())
     a = ap.parse_args()
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1")
     src = os.path.abspath(a.input)
     text = open(src).read()
     here = os.path.dirname(src)
@@ -47,27 +43,14 @@ def main():
     for seed in range(1, a.seeds + 1):
         for ladder in ("fixed", "adaptive"):
             d = os.path.join(a.out, name, f"{ladder}_seed{seed}")
-            run = os.path.join(d, "run", "run.h5")
             js = os.path.join(d, "analysis", "analysis.json")
-            os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, "log"), "a") as log:
-                if not os.path.exists(run):
-                    t = re.sub(r"^seed\s*=.*$", f"seed = {seed}", text, flags=re.M)
-                    if re.search(r"^ladder\s*=", t, flags=re.M):
-                        t = re.sub(r"^ladder\s*=.*$", f'ladder = "{ladder}"', t, flags=re.M)
-                    else:
-                        t = re.sub(r"^(t_max\s*=.*)$", rf'\1\nladder = "{ladder}"', t, count=1,
-                                   flags=re.M)
-                    inp = os.path.join(d, "input.toml")
-                    open(inp, "w").write(t)
-                    print(f"== {name} {ladder} seed {seed}", flush=True)
-                    subprocess.run(["mpirun", "-np", str(a.ranks), PELT, "run", inp, "--output",
-                                    os.path.join(d, "run")], check=True, stdout=log,
-                                   stderr=subprocess.STDOUT, env=env)
-                if not os.path.exists(js):
-                    subprocess.run([PELT, "analyze", run, "-o", os.path.join(d, "analysis"),
-                                    "--no-plots", "--force"], check=True, stdout=log,
-                                   stderr=subprocess.STDOUT)
+            t = re.sub(r"^seed\s*=.*$", f"seed = {seed}", text, flags=re.M)
+            if re.search(r"^ladder\s*=", t, flags=re.M):
+                t = re.sub(r"^ladder\s*=.*$", f'ladder = "{ladder}"', t, flags=re.M)
+            else:
+                t = re.sub(r"^(t_max\s*=.*)$", rf'\1\nladder = "{ladder}"', t, count=1,
+                           flags=re.M)
+            run_and_analyze(d, t, a.ranks, f"{name} {ladder} seed {seed}")
             m = json.load(open(js))["mixing"]
             acc = np.array([x if x is not None else np.nan for x in m["acceptance"]])
             rows.append((ladder, seed, acc, m["round_trip_rate"], m["deo_bound"], m["exchanges"]))

@@ -32,8 +32,7 @@ import sys
 import h5py
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PELT = os.environ.get("PELT", os.path.join(ROOT, "target", "release", "pelt"))
+from pelt_runs import MPI_ENV, PELT, ROOT
 THERMALISE_PS = 50.0
 MIN_POINTS = 3  # pelt's stats::MIN_POINTS_PER_LINE
 
@@ -78,13 +77,11 @@ def ladder(case):
 
 
 def run(inp, out, ranks, log):
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1")
     cmd = [PELT, "run", inp, "--output", os.path.join(out, "run"), "--progress-every", "120"]
     if ranks > 1:
         cmd = ["mpirun", "-np", str(ranks)] + cmd
     with open(log, "w") as f:
-        subprocess.run(cmd, check=True, stdout=f, stderr=subprocess.STDOUT, env=env)
+        subprocess.run(cmd, check=True, stdout=f, stderr=subprocess.STDOUT, env=MPI_ENV)
 
 
 def block_error(x, blocks=20):

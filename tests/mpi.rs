@@ -465,4 +465,23 @@ fn an_adaptive_ladder_is_rank_invariant_and_survives_a_kill_in_its_rebuild() {
         s.attempted.iter().sum::<i64>(),
         (STEPS / 50 - 48) as i64 * 3 / 2
     );
+
+    // The freeze in the last segment (no checkpoint between it and the end): the rebuilt
+    // file still gets the swap counts.
+    let last = dir.join("last");
+    let toml = std::fs::read_to_string(&inp)
+        .unwrap()
+        .replace("checkpoint_interval = 10", "checkpoint_interval = 1000");
+    let inp_last = dir.join("adaptive_last.toml");
+    std::fs::write(&inp_last, toml).unwrap();
+    let o = run_in(None, &inp_last, &last, &[]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let again = pelt::output::reader::read(&last.join("run.h5"), Default::default()).unwrap();
+    let t = &again.swap_statistics;
+    assert_eq!(t.exchanges, s.exchanges);
+    assert_eq!(t.attempted, s.attempted);
+    assert_eq!(
+        t.accepted, s.accepted,
+        "the same run, checkpointed less often"
+    );
 }

@@ -216,12 +216,7 @@ fn log_setup(cfg: &Config, prep: &Prepared) {
     let tp = &cfg.tempering;
     log::info!(
         "tempering: {} K, {} schedule, {}, {} steps ({} equilibration), seed {}",
-        tp.ladder
-            .temperatures()
-            .iter()
-            .map(|t| format!("{t:.1}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        ladder_text(tp.ladder.temperatures()),
         tp.schedule,
         if tp.swaps {
             format!("swap every {} steps", tp.swap_interval)
@@ -586,6 +581,14 @@ fn run_ranks(
     Ok(Ending::Finished { report })
 }
 
+/// Temperatures as "300.0, 358.2, …" (K).
+fn ladder_text(t: &[f64]) -> String {
+    t.iter()
+        .map(|t| format!("{t:.1}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The ladder the run file carries: the initial one while an adaptive ladder still adapts,
 /// the final one after (the time series of the adaptation lie in the equilibration, which
 /// every average leaves out).
@@ -621,11 +624,7 @@ fn relayout(
             "ladder adapted in {} rounds and kept from step {}: {} K; rebuilding {} for it",
             tempering.rounds().len(),
             tempering.rounds().last().map_or(0, |r| r.step),
-            ladder
-                .iter()
-                .map(|t| format!("{t:.1}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            ladder_text(&ladder),
             file.display()
         );
     }
@@ -634,7 +633,11 @@ fn relayout(
     let mut p = parameters(sources.0, sources.1, sources.2, world)?;
     p.adaptation = adaptation_record(tempering);
     let step = tempering.steps_done();
-    let w = Writer::rebuild(world.as_raw(), &file, layout, &p, step, root)
+    let mut w = Writer::rebuild(world.as_raw(), &file, layout, &p, step, root)
+        .map_err(|e| file_error(&file, e))?;
+    // The rebuild copies the time series; the swap counts are written by a flush (the
+    // freeze may fall in the last segment, after which no other flush comes).
+    w.flush(tempering.statistics())
         .map_err(|e| file_error(&file, e))?;
     record.writer = w;
     Ok(())
@@ -697,17 +700,8 @@ fn open_writer(
     if !same_ladder && adaptation.is_none() {
         return Err(not_this_run(hdf5::Error::from(format!(
             "its ladder ({} K) is not the run's ({} K)",
-            ladder
-                .iter()
-                .map(|t| format!("{t:.1}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            layout
-                .temperatures
-                .iter()
-                .map(|t| format!("{t:.1}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            ladder_text(&ladder),
+            ladder_text(&layout.temperatures)
         ))));
     }
     if steps == layout.steps && same_ladder {
