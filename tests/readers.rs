@@ -124,7 +124,10 @@ print(json.dumps({"units": u.trajectory.units, "n": len(u.trajectory), "frames":
     // Frame by frame against the file as pelt reads it (MDAnalysis keeps float32).
     let data = pelt::output::reader::read(
         &out.join("run.h5"),
-        pelt::output::reader::Parts { frames: true },
+        pelt::output::reader::Parts {
+            frames: true,
+            ..Default::default()
+        },
     )
     .unwrap();
     // The exchange-step convention (docs/FORMAT.md): a record of an exchange step belongs

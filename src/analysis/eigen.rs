@@ -79,6 +79,124 @@ pub fn pseudo_inverse(a: &[f64], n: usize, rcond: f64) -> Vec<f64> {
     out
 }
 
+/// The eigenvalues of the symmetric `n × n` matrix `a` (row-major), ascending, without
+/// eigenvectors: Householder reduction to tridiagonal form (Golub & Van Loan §8.3.1,
+/// ~4/3 n³), then bisection on Sturm sequences (§8.4.1), which finds every eigenvalue to an
+/// absolute accuracy of a few rounding units of the largest. For the Hessian of a cluster
+/// (n = 3N, a few hundred) this is ten times faster than [`symmetric`], and the count of
+/// negative eigenvalues comes from the same Sturm sequences.
+pub fn symmetric_eigenvalues(a: &[f64], n: usize) -> Vec<f64> {
+    assert_eq!(
+        a.len(),
+        n * n,
+        "eigen::symmetric_eigenvalues: a is not n × n"
+    );
+    let (d, e) = tridiagonal(a, n);
+    if n == 0 {
+        return Vec::new();
+    }
+    // Gershgorin bounds of the tridiagonal matrix.
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for i in 0..n {
+        let r = if i > 0 { e[i - 1].abs() } else { 0.0 } + if i + 1 < n { e[i].abs() } else { 0.0 };
+        lo = lo.min(d[i] - r);
+        hi = hi.max(d[i] + r);
+    }
+    if !(lo.is_finite() && hi.is_finite()) {
+        return vec![f64::NAN; n];
+    }
+    let scale = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
+    let tol = 4.0 * f64::EPSILON * scale;
+    (0..n)
+        .map(|k| {
+            // The k-th eigenvalue (0-based, ascending): the smallest x with more than k
+            // eigenvalues below it.
+            let (mut a, mut b) = (lo - tol, hi + tol);
+            while b - a > tol {
+                let mid = 0.5 * (a + b);
+                if mid <= a || mid >= b {
+                    break;
+                }
+                if sturm_count(&d, &e, mid) > k {
+                    b = mid;
+                } else {
+                    a = mid;
+                }
+            }
+            0.5 * (a + b)
+        })
+        .collect()
+}
+
+/// The number of eigenvalues below `x` of the symmetric tridiagonal matrix with diagonal `d`
+/// and off-diagonal `e` (Sylvester's law of inertia on the LDLᵀ pivots of T − x).
+fn sturm_count(d: &[f64], e: &[f64], x: f64) -> usize {
+    let mut count = 0;
+    let mut q = 1.0;
+    for i in 0..d.len() {
+        let off = if i > 0 { e[i - 1] * e[i - 1] / q } else { 0.0 };
+        q = d[i] - x - off;
+        if q == 0.0 {
+            q = -f64::EPSILON * (d[i].abs() + x.abs()).max(f64::MIN_POSITIVE);
+        }
+        if q < 0.0 {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Householder reduction of a symmetric matrix to tridiagonal form: the diagonal and the
+/// off-diagonal (length n − 1) of T = Qᵀ A Q.
+fn tridiagonal(a: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut m: Vec<f64> = (0..n * n)
+        .map(|ij| 0.5 * (a[ij] + a[(ij % n) * n + ij / n]))
+        .collect();
+    let mut e = vec![0.0; n.saturating_sub(1)];
+    let mut v = vec![0.0; n];
+    let mut p = vec![0.0; n];
+    for k in 0..n.saturating_sub(2) {
+        // The reflector H = 1 − 2 v vᵀ that maps column k below the diagonal onto e₁.
+        let norm = (k + 1..n).map(|i| m[i * n + k].powi(2)).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            e[k] = 0.0;
+            continue;
+        }
+        let x0 = m[(k + 1) * n + k];
+        let alpha = if x0 > 0.0 { -norm } else { norm };
+        for i in k + 1..n {
+            v[i] = m[i * n + k];
+        }
+        v[k + 1] -= alpha;
+        let vn = (k + 1..n).map(|i| v[i] * v[i]).sum::<f64>().sqrt();
+        if vn == 0.0 {
+            e[k] = x0;
+            continue;
+        }
+        for x in &mut v[k + 1..n] {
+            *x /= vn;
+        }
+        // H A H = A − 2 v wᵀ − 2 w vᵀ with p = A v and w = p − (vᵀ p) v.
+        for i in k + 1..n {
+            p[i] = (k + 1..n).map(|j| m[i * n + j] * v[j]).sum();
+        }
+        let vp: f64 = (k + 1..n).map(|i| v[i] * p[i]).sum();
+        for i in k + 1..n {
+            p[i] -= vp * v[i];
+        }
+        for i in k + 1..n {
+            for j in k + 1..n {
+                m[i * n + j] -= 2.0 * (v[i] * p[j] + p[i] * v[j]);
+            }
+        }
+        e[k] = alpha;
+    }
+    if n >= 2 {
+        e[n - 2] = m[(n - 1) * n + n - 2];
+    }
+    ((0..n).map(|i| m[i * n + i]).collect(), e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +263,40 @@ mod tests {
                 let d: f64 = (0..6).map(|k| a[i * 6 + k] * ai[k * 6 + j]).sum();
                 assert!((d - if i == j { 1.0 } else { 0.0 }).abs() < 1e-9);
             }
+        }
+    }
+
+    /// The eigenvalues alone (Householder + bisection) agree with Jacobi's, including
+    /// degenerate and zero ones.
+    #[test]
+    fn eigenvalues_alone_match_jacobi() {
+        for (n, seed) in [(1, 11), (2, 12), (3, 13), (17, 14), (60, 15), (129, 16)] {
+            let a = random_symmetric(n, seed);
+            let mut want = symmetric(&a, n).0;
+            want.sort_by(f64::total_cmp);
+            let got = symmetric_eigenvalues(&a, n);
+            let scale = want.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            for (g, w) in got.iter().zip(&want) {
+                assert!(
+                    (g - w).abs() < 1e-12 * scale * n as f64,
+                    "n {n}: {g} vs {w}"
+                );
+            }
+        }
+        // A projector (eigenvalues 0 once and 1 four times) and a diagonal with repeats.
+        let n = 5;
+        let p: Vec<f64> = (0..n * n)
+            .map(|ij| if ij % (n + 1) == 0 { 1.0 } else { 0.0 } - 1.0 / n as f64)
+            .collect();
+        let l = symmetric_eigenvalues(&p, n);
+        assert!(l[0].abs() < 1e-14 && l[1..].iter().all(|x| (x - 1.0).abs() < 1e-14));
+        let d = [3.0, -1.0, 3.0, 0.0];
+        let a: Vec<f64> = (0..16)
+            .map(|ij| if ij % 5 == 0 { d[ij / 5] } else { 0.0 })
+            .collect();
+        let l = symmetric_eigenvalues(&a, 4);
+        for (g, w) in l.iter().zip([-1.0, 0.0, 3.0, 3.0]) {
+            assert!((g - w).abs() < 1e-14, "{l:?}");
         }
     }
 }

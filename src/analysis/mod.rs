@@ -12,6 +12,7 @@ pub mod hops;
 pub mod hull;
 pub mod ladder;
 pub mod mbar;
+pub mod minima;
 pub mod observables;
 pub mod plot;
 pub mod stats;
@@ -139,6 +140,13 @@ pub struct Quenches {
     pub step: Vec<u64>,
     /// E_IS (eV).
     pub energy: Vec<f64>,
+    /// The replica quenched.
+    pub replica: Vec<i64>,
+    /// Whether the quench converged (max |F| ≤ fmax).
+    pub converged: Vec<bool>,
+    /// The minima's positions (Å), one `Vec` of N points per quench; empty unless read
+    /// with [`crate::output::reader::Parts::quench_positions`].
+    pub positions: Vec<Vec<[f64; 3]>>,
 }
 
 impl Samples {
@@ -189,11 +197,20 @@ impl RunData {
             });
             t.frames.step.retain(|&s| s > eq);
             let keep: Vec<bool> = t.quenches.step.iter().map(|&s| s > eq).collect();
-            let mut i = 0;
-            t.quenches.energy.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
+            fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+                if v.len() != keep.len() {
+                    return;
+                }
+                let mut i = 0;
+                v.retain(|_| {
+                    i += 1;
+                    keep[i - 1]
+                });
+            }
+            retain(&mut t.quenches.energy, &keep);
+            retain(&mut t.quenches.replica, &keep);
+            retain(&mut t.quenches.converged, &keep);
+            retain(&mut t.quenches.positions, &keep);
             t.quenches.step.retain(|&s| s > eq);
         }
     }

@@ -61,7 +61,13 @@ const FILES: [&str; 12] = [
 
 pub fn run(a: AnalyzeArgs) -> Result<()> {
     let clock = std::time::Instant::now();
-    let mut data = reader::read(&a.run, Parts { frames: true })?;
+    let mut data = reader::read(
+        &a.run,
+        Parts {
+            frames: true,
+            ..Default::default()
+        },
+    )?;
     log::debug!(
         "read {}: {:.2} s",
         a.run.display(),

@@ -28,7 +28,13 @@ pub struct HopsArgs {
 }
 
 pub fn run(a: HopsArgs) -> Result<()> {
-    let mut data = reader::read(&a.run, Parts { frames: true })?;
+    let mut data = reader::read(
+        &a.run,
+        Parts {
+            frames: true,
+            ..Default::default()
+        },
+    )?;
     data.drop_equilibration();
     let ladder = data.ladder();
     let Some((k, _)) = ladder

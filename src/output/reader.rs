@@ -26,6 +26,8 @@ pub enum ReadError {
 pub struct Parts {
     /// Position frames (large).
     pub frames: bool,
+    /// The positions of the inherent structures (large).
+    pub quench_positions: bool,
 }
 
 struct Ctx<'a> {
@@ -263,8 +265,40 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         if let Some(ig) = &inherent {
             let g = c.group(ig, &name)?;
             quenches.step = valid_steps(c.vec::<i64>(&g, "step")?, done);
+            let n = quenches.step.len();
             quenches.energy = c.vec::<f64>(&g, "energy")?;
-            quenches.energy.truncate(quenches.step.len());
+            quenches.energy.truncate(n);
+            quenches.replica = c.vec::<i64>(&g, "replica")?;
+            quenches.replica.truncate(n);
+            let mut conv = c.vec::<i64>(&g, "converged")?;
+            conv.truncate(n);
+            quenches.converged = conv.iter().map(|&x| x != 0).collect();
+            for (what, len) in [
+                ("energy", quenches.energy.len()),
+                ("replica", quenches.replica.len()),
+                ("converged", quenches.converged.len()),
+            ] {
+                if len != n {
+                    return Err(c.err(
+                        &format!("/inherent_structures/{name}/{what}"),
+                        format!("{len} rows, but step has {n}"),
+                    ));
+                }
+            }
+            if parts.quench_positions {
+                let mut flat = c.vec::<f64>(&g, "position")?;
+                flat.truncate(n * atoms * 3);
+                if flat.len() != n * atoms * 3 {
+                    return Err(c.err(
+                        &format!("/inherent_structures/{name}/position"),
+                        format!("{} values for {n} quenches of {atoms} atoms", flat.len()),
+                    ));
+                }
+                quenches.positions = flat
+                    .chunks_exact(3 * atoms.max(1))
+                    .map(|f| f.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect())
+                    .collect();
+            }
         }
         temperatures.push(TemperatureData {
             temperature: temp,
