@@ -54,6 +54,8 @@ pub struct RunData {
     pub swaps: bool,
     /// SHA-256 of the potential file (runs combined by reweighting must share it).
     pub potential_sha256: String,
+    /// The potential file as the run named it (`/parameters` attribute `potential_file`).
+    pub potential_file: String,
     /// Per temperature, coldest first.
     pub temperatures: Vec<TemperatureData>,
     /// The index process: steps of the exchanges and the replica at each temperature after

@@ -3,11 +3,13 @@
 mod analyze;
 mod basin_hop;
 mod build;
+mod compare;
 mod energy;
 mod export;
 mod hops;
 mod ladder;
 mod landscape;
+mod minima;
 mod outdir;
 mod quench;
 mod reweight;
@@ -33,6 +35,9 @@ enum Command {
     BasinHop(basin_hop::BasinHopArgs),
     /// Build a cluster (icosahedron, decahedron, cuboctahedron, truncated octahedron, random).
     Build(build::BuildArgs),
+    /// Whether two structures are the same minimum: minimum permutational distance and
+    /// energy difference.
+    Compare(compare::CompareArgs),
     /// Energy (and forces) of a structure with a tabulated EAM / glue potential.
     Energy(energy::EnergyArgs),
     /// One trajectory of a run (a temperature, or a replica through its swaps) as H5MD or
@@ -44,6 +49,9 @@ enum Command {
     Ladder(ladder::LadderArgs),
     /// Report the φ* transform: φ0, the stationary energy φ_s, and s at a reference energy.
     Landscape(landscape::LandscapeArgs),
+    /// The distinct minima of a run's inherent structures: catalogue, occupation per
+    /// temperature, hops, harmonic superposition C(T), PATHSAMPLE files.
+    Minima(minima::MinimaArgs),
     /// Quench a structure to a local minimum of φ (L-BFGS or FIRE).
     Quench(quench::QuenchArgs),
     /// Reweight one or more runs (MBAR) to other temperatures and another transform.
@@ -69,11 +77,13 @@ pub fn run() -> anyhow::Result<()> {
         Command::Analyze(a) => analyze::run(a),
         Command::BasinHop(a) => basin_hop::run(a),
         Command::Build(a) => build::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Energy(a) => energy::run(a),
         Command::Export(a) => export::run(a),
         Command::Hops(a) => hops::run(a),
         Command::Ladder(a) => ladder::run(a),
         Command::Landscape(a) => landscape::run(a),
+        Command::Minima(a) => minima::run(a),
         Command::Quench(a) => quench::run(a),
         Command::Reweight(a) => reweight::run(a),
         Command::Run(a) => run::run(a),

@@ -122,6 +122,11 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         .and_then(|a| a.read_scalar::<VarLenUnicode>())
         .map(|s| s.as_str().to_string())
         .unwrap_or_default();
+    let potential_file = p
+        .attr("potential_file")
+        .and_then(|a| a.read_scalar::<VarLenUnicode>())
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
 
     let tg = c.group(root, "tempering")?;
     let ladder = c.vec::<f64>(&tg, "temperature")?;
@@ -316,6 +321,7 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
         equilibration,
         swaps,
         potential_sha256,
+        potential_file,
         temperatures,
         exchanges,
         swap_statistics,

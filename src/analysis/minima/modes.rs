@@ -21,34 +21,66 @@ pub const PS2_PER_EV_A2_AMU: f64 = crate::units::ACCEL * 1e6;
 
 /// The 3N × 3N Hessian ∂²φ/∂x_a∂x_b (eV/Å², row-major over atom-major coordinates
 /// x₀ y₀ z₀ x₁ …), symmetrised.
+///
+/// Tabulated glue potentials end with a step of the force at the cutoff r_c (LAMMPS's
+/// tables do not go smoothly to zero). A central difference across it would read the step as
+/// a curvature of ΔF/2h (tens of eV/Å²). So where the displaced atom has a partner within
+/// the step of r_c on one side, the one-sided difference on the side that does not cross it
+/// is taken: the Hessian of the smooth part, which is what the harmonic wells are made of.
 pub fn hessian(potential: &dyn Potential, x: &[P3]) -> Vec<f64> {
     let n = x.len();
     let dim = 3 * n;
+    let rc = potential.cutoff();
     let mut h = vec![0.0; dim * dim];
     let mut c = Coords::from_points(x);
     let mut ev = Evaluation::new(n);
-    let mut plus = vec![0.0; dim];
+    let forces = |c: &Coords, ev: &mut Evaluation| -> Vec<f64> {
+        potential.compute(c, ev);
+        (0..n).flat_map(|j| ev.forces.get(j)).collect()
+    };
+    let mut f0: Option<Vec<f64>> = None;
     for a in 0..dim {
         let (i, k) = (a / 3, a % 3);
-        let mut p = x[i];
-        p[k] = x[i][k] + STEP;
-        c.set(i, p);
-        potential.compute(&c, &mut ev);
-        for j in 0..n {
-            let f = ev.forces.get(j);
-            plus[3 * j..3 * j + 3].copy_from_slice(&f);
-        }
-        p[k] = x[i][k] - STEP;
-        c.set(i, p);
-        potential.compute(&c, &mut ev);
-        for j in 0..n {
-            let f = ev.forces.get(j);
-            for (m, fm) in f.iter().enumerate() {
-                // H = −∂F/∂x.
-                h[a * dim + 3 * j + m] = -(plus[3 * j + m] - fm) / (2.0 * STEP);
+        // Which sides of the difference cross the cutoff for some pair (i, j).
+        let crosses = |d: f64| {
+            let mut p = x[i];
+            p[k] += d;
+            x.iter().enumerate().any(|(j, q)| {
+                let r = |p: P3| {
+                    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2))
+                        .sqrt()
+                };
+                j != i && ((r(x[i]) < rc) != (r(p) < rc))
+            })
+        };
+        let (up, down) = (crosses(STEP), crosses(-STEP));
+        let at = |d: f64, c: &mut Coords, ev: &mut Evaluation| -> Vec<f64> {
+            let mut p = x[i];
+            p[k] += d;
+            c.set(i, p);
+            let f = forces(c, ev);
+            c.set(i, x[i]);
+            f
+        };
+        let (fp, fm, width) = match (up, down) {
+            (true, false) => {
+                let f0 = f0.get_or_insert_with(|| forces(&c, &mut ev)).clone();
+                (f0, at(-STEP, &mut c, &mut ev), STEP)
             }
+            (false, true) => {
+                let f0 = f0.get_or_insert_with(|| forces(&c, &mut ev)).clone();
+                (at(STEP, &mut c, &mut ev), f0, STEP)
+            }
+            _ => (
+                at(STEP, &mut c, &mut ev),
+                at(-STEP, &mut c, &mut ev),
+                2.0 * STEP,
+            ),
+        };
+        for b in 0..dim {
+            // H = −∂F/∂x.
+            h[a * dim + b] = -(fp[b] - fm[b]) / width;
         }
-        c.set(i, x[i]);
     }
     for a in 0..dim {
         for b in a + 1..dim {
