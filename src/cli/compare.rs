@@ -147,7 +147,10 @@ pub fn run(a: CompareArgs) -> Result<()> {
         }
     );
     if v.energy_difference.is_finite() {
-        println!("energy difference E_B - E_A: {:+.6e} eV", v.energy_difference);
+        println!(
+            "energy difference E_B - E_A: {:+.6e} eV",
+            v.energy_difference
+        );
     } else {
         println!("energy difference: not computed (no --potential); the geometry alone decides");
     }

@@ -16,8 +16,10 @@ use pelt::analysis::minima::pathsample::{self, MinData};
 use pelt::analysis::minima::superposition::{self, Well};
 use pelt::analysis::minima::{self, figures, Filed, Properties};
 use pelt::analysis::{stats, RunData};
+use pelt::minimize::{self, Convergence, Lbfgs, Termination};
 use pelt::output::reader::{self, Parts};
 use pelt::potential;
+use pelt::system::Coords;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -67,6 +69,9 @@ const FILES: [&str; 11] = [
 ];
 
 const STATE_FORMAT: &str = "pelt-minima-1";
+
+/// Quenches are polished to this max |F| (eV/Å) before they are filed.
+const POLISH_FMAX: f64 = 1e-6;
 
 /// What the folder keeps between calls: the run it belongs to, the rule, the minima's
 /// properties and every quench filed (positions are in points.min).
@@ -151,9 +156,15 @@ fn load_state(dir: &Path, run: &RunData, tol: &Tolerances) -> Result<Option<(Sta
         )
     };
     if st.format != STATE_FORMAT {
-        return Err(refuse(format!("is in format {:?}, this pelt writes {STATE_FORMAT:?}", st.format)));
+        return Err(refuse(format!(
+            "is in format {:?}, this pelt writes {STATE_FORMAT:?}",
+            st.format
+        )));
     }
-    if st.atoms != run.atoms || st.ladder != run.ladder() || st.potential_sha256 != run.potential_sha256 {
+    if st.atoms != run.atoms
+        || st.ladder != run.ladder()
+        || st.potential_sha256 != run.potential_sha256
+    {
         return Err(refuse(format!(
             "belongs to another run ({} atoms, {} temperatures) than {} ({} atoms, {} \
              temperatures) or used another potential",
@@ -170,7 +181,11 @@ fn load_state(dir: &Path, run: &RunData, tol: &Tolerances) -> Result<Option<(Sta
              {} asked",
             st.tolerances.distance,
             st.tolerances.energy,
-            if st.tolerances.mirror { "together" } else { "apart" },
+            if st.tolerances.mirror {
+                "together"
+            } else {
+                "apart"
+            },
             tol.distance,
             tol.energy,
             if tol.mirror { "together" } else { "apart" }
@@ -208,7 +223,11 @@ pub fn run(a: MinimaArgs) -> Result<()> {
             quench_positions: true,
         },
     )?;
-    let total: usize = data.temperatures.iter().map(|t| t.quenches.step.len()).sum();
+    let total: usize = data
+        .temperatures
+        .iter()
+        .map(|t| t.quenches.step.len())
+        .sum();
     if total == 0 {
         bail!(
             "{}: no inherent structures; pelt minima files the quenches of a run with \
@@ -279,9 +298,9 @@ pub fn run(a: MinimaArgs) -> Result<()> {
         .iter()
         .filter(|q| !done.contains(&(q.k, q.step)))
         .collect();
-    let bad = new.iter().find(|q| {
-        !q.energy.is_finite() || q.positions.iter().flatten().any(|x| !x.is_finite())
-    });
+    let bad = new
+        .iter()
+        .find(|q| !q.energy.is_finite() || q.positions.iter().flatten().any(|x| !x.is_finite()));
     if let Some(q) = bad {
         bail!(
             "{}: the quench at step {} of {} K has a non-finite energy or position; it cannot \
@@ -292,10 +311,39 @@ pub fn run(a: MinimaArgs) -> Result<()> {
         );
     }
     let t1 = Instant::now();
-    let to_file: Vec<(f64, &[[f64; 3]])> = new
+    // Each converged quench is polished to max |F| ≤ POLISH_FMAX before filing: quenches to
+    // 1e-4 eV/Å can stop 0.2 Å and 1 meV short of a soft minimum, which would file one
+    // minimum twice (docs/ANALYSIS.md, "Minima").
+    let polished: Vec<(f64, Vec<[f64; 3]>, bool)> = par_map(&new, |q| {
+        if !q.converged {
+            return (q.energy, Vec::new(), false);
+        }
+        let mut lb = Lbfgs::default();
+        let (x, out) = minimize::quench(
+            &mut lb,
+            &pot,
+            &Coords::from_points(q.positions),
+            Convergence {
+                fmax: POLISH_FMAX,
+                max_iterations: 5000,
+            },
+        );
+        (
+            out.energy,
+            x.to_points(),
+            out.termination == Termination::Converged,
+        )
+    });
+    let unpolished = polished
         .iter()
-        .filter(|q| q.converged)
-        .map(|q| (q.energy, q.positions))
+        .zip(&new)
+        .filter(|(p, q)| q.converged && !p.2)
+        .count();
+    let to_file: Vec<(f64, &[[f64; 3]])> = polished
+        .iter()
+        .zip(&new)
+        .filter(|(_, q)| q.converged)
+        .map(|(p, _)| (p.0, p.1.as_slice()))
         .collect();
     let before = cat.minima.len();
     let ids = cat.file_all(&to_file);
@@ -403,7 +451,14 @@ pub fn run(a: MinimaArgs) -> Result<()> {
         let (edges, res) = network::network(k, &visits, &data.exchanges, data.timestep_ps);
         for e in &edges {
             hop_counts[k] += e.count;
-            let _ = writeln!(hops_csv, "{t},{},{},{},{}", e.from + 1, e.to + 1, e.count, e.rate);
+            let _ = writeln!(
+                hops_csv,
+                "{t},{},{},{},{}",
+                e.from + 1,
+                e.to + 1,
+                e.count,
+                e.rate
+            );
         }
         for r in &res {
             let _ = writeln!(
@@ -470,7 +525,11 @@ pub fn run(a: MinimaArgs) -> Result<()> {
     for (k, &(t, c, ce)) in tempering.iter().enumerate() {
         let h = superposition::at(&wells, t, data.kb, kappa, &data.transform);
         let seen = lowest.map_or(f64::NAN, |m| {
-            occ[k].counts.iter().find(|x| x.0 == m).map_or(0.0, |x| x.1 as f64)
+            occ[k]
+                .counts
+                .iter()
+                .find(|x| x.0 == m)
+                .map_or(0.0, |x| x.1 as f64)
                 / occ[k].quenches.max(1) as f64
         });
         let _ = writeln!(
@@ -498,8 +557,16 @@ pub fn run(a: MinimaArgs) -> Result<()> {
         &dir.join(".minima.png"),
     )?;
     std::fs::rename(dir.join(".minima.png"), dir.join("minima.png"))?;
-    figures::heat_capacity(&line, &tempering, data.atoms, &dir.join(".heat_capacity.png"))?;
-    std::fs::rename(dir.join(".heat_capacity.png"), dir.join("heat_capacity.png"))?;
+    figures::heat_capacity(
+        &line,
+        &tempering,
+        data.atoms,
+        &dir.join(".heat_capacity.png"),
+    )?;
+    std::fs::rename(
+        dir.join(".heat_capacity.png"),
+        dir.join("heat_capacity.png"),
+    )?;
     for (name, text) in [
         ("catalogue.csv", &csv),
         ("occupation.csv", &occ_csv),
@@ -524,7 +591,11 @@ pub fn run(a: MinimaArgs) -> Result<()> {
         minima: props.clone(),
         quenches: filed.clone(),
     };
-    write_atomic(&dir, "state.json", serde_json::to_string(&state)?.as_bytes())?;
+    write_atomic(
+        &dir,
+        "state.json",
+        serde_json::to_string(&state)?.as_bytes(),
+    )?;
 
     // The summary.
     let unconverged = filed.iter().filter(|f| f.minimum.is_none()).count();
@@ -538,7 +609,35 @@ pub fn run(a: MinimaArgs) -> Result<()> {
         nmin - before
     );
     println!(
-        "filed in {file_s:.1} s, properties of the new minima in {props_s:.1} s (read {read_s:.1} s)"
+        "matches: every structure filed into a known minimum lay within {:.2e} A and {:.2e} eV \
+         of it (tolerances {} A, {} eV)",
+        cat.largest_match.0, cat.largest_match.1, tol.distance, tol.energy
+    );
+    let t3 = Instant::now();
+    let closest = cat.closest_pair(4.0 * tol.distance);
+    let closest_s = t3.elapsed().as_secs_f64();
+    match closest {
+        Some((d, i, j)) => println!(
+            "resolution: the closest distinct minima are {} and {}, {d:.3e} A and {:.2e} eV \
+             apart ({closest_s:.1} s to find)",
+            i + 1,
+            j + 1,
+            (cat.minima[i].energy - cat.minima[j].energy).abs()
+        ),
+        None => println!(
+            "resolution: no two distinct minima within {} eV and {} A of each other",
+            tol.energy,
+            4.0 * tol.distance
+        ),
+    }
+    if unpolished > 0 {
+        println!(
+            "{unpolished} quenches did not reach max |F| <= {POLISH_FMAX} eV/A in 5000 L-BFGS \
+             iterations of polishing; filed where the polishing stopped"
+        );
+    }
+    println!(
+        "polished and filed in {file_s:.1} s, properties of the new minima in {props_s:.1} s (read {read_s:.1} s)"
     );
     let soft: Vec<usize> = (0..nmin).filter(|&m| props[m].soft_modes > 0).collect();
     if !soft.is_empty() {
@@ -546,7 +645,11 @@ pub fn run(a: MinimaArgs) -> Result<()> {
             "{} minima have zero or negative modes beyond the six (not true minima; left out \
              of the superposition): {}",
             soft.len(),
-            soft.iter().take(10).map(|m| (m + 1).to_string()).collect::<Vec<_>>().join(", ")
+            soft.iter()
+                .take(10)
+                .map(|m| (m + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     if let Some(m) = lowest {

@@ -31,11 +31,11 @@ pub struct Tolerances {
 }
 
 impl Default for Tolerances {
-    /// 0.1 Å and 1 meV, enantiomers together. Quenches to 1e-4 eV/Å of one minimum agree to
-    /// ~0.01 Å and ~1e-8 eV.
+    /// 0.05 Å and 1 meV, enantiomers together. Minima polished to 1e-6 eV/Å agree to
+    /// ~1e-5 Å; distinct minima of Al43 come as close as 0.1 Å (docs/ANALYSIS.md).
     fn default() -> Self {
         Tolerances {
-            distance: 0.1,
+            distance: 0.05,
             energy: 1e-3,
             mirror: true,
         }
@@ -100,10 +100,10 @@ impl Entry {
         }
     }
 
-    /// Whether `other` is this minimum.
-    fn matches(&self, other: &Entry, tol: &Tolerances) -> bool {
+    /// Whether `other` is this minimum: their distance if so.
+    fn matches(&self, other: &Entry, tol: &Tolerances) -> Option<f64> {
         if (self.energy - other.energy).abs() > tol.energy {
-            return false;
+            return None;
         }
         let d = tol.distance;
         let bound = 4.0 * self.norm * d + 2.0 * d * d;
@@ -113,12 +113,12 @@ impl Entry {
             .zip(&other.inertia)
             .any(|(a, b)| (a - b).abs() > bound)
         {
-            return false;
+            return None;
         }
         if radial_bound(&self.radii, &other.radii) > d {
-            return false;
+            return None;
         }
-        minimum_distance(
+        let found = minimum_distance(
             &self.positions,
             &other.positions,
             Search {
@@ -126,8 +126,8 @@ impl Entry {
                 good_enough: d,
             },
         )
-        .distance
-            <= d
+        .distance;
+        (found <= d).then_some(found)
     }
 }
 
@@ -140,6 +140,9 @@ pub struct Catalogue {
     pub minima: Vec<Entry>,
     /// (energy, id), sorted.
     by_energy: Vec<(f64, usize)>,
+    /// The largest distance (Å) and energy difference (eV) of a structure filed into an
+    /// existing minimum: how close to the tolerances the matches came.
+    pub largest_match: (f64, f64),
 }
 
 /// Quenches per batch of [`Catalogue::file_all`].
@@ -152,11 +155,13 @@ impl Catalogue {
             tolerances,
             minima: Vec::new(),
             by_energy: Vec::new(),
+            largest_match: (0.0, 0.0),
         }
     }
 
-    /// The id of the minimum `q` is, among those with ids ≥ `from`, nearest in energy first.
-    fn find(&self, q: &Entry, from: usize) -> Option<usize> {
+    /// The id of the minimum `q` is, among those with ids ≥ `from`, nearest in energy
+    /// first, and the distance to it.
+    fn find(&self, q: &Entry, from: usize) -> Option<(usize, f64)> {
         let e = q.energy;
         let tol = self.tolerances.energy;
         let lo = self.by_energy.partition_point(|x| x.0 < e - tol);
@@ -173,8 +178,45 @@ impl Catalogue {
                 .then(a.1.cmp(&b.1))
         });
         cand.into_iter()
-            .map(|c| c.1)
-            .find(|&id| self.minima[id].matches(q, &self.tolerances))
+            .find_map(|c| Some((c.1, self.minima[c.1].matches(q, &self.tolerances)?)))
+    }
+
+    fn matched(&mut self, q: &Entry, (id, d): (usize, f64)) -> usize {
+        let de = (self.minima[id].energy - q.energy).abs();
+        self.largest_match = (self.largest_match.0.max(d), self.largest_match.1.max(de));
+        id
+    }
+
+    /// The two distinct minima closest to each other among pairs within the energy
+    /// tolerance whose radial bound is at most `limit` Å: (distance, id, id), the full
+    /// minimum permutational distance (on all cores). How finely the catalogue resolves the
+    /// landscape: a distance near the tolerance says minima that close exist.
+    pub fn closest_pair(&self, limit: f64) -> Option<(f64, usize, usize)> {
+        // Each unordered pair once: from each place in the energy order, the minima after it.
+        let places: Vec<usize> = (0..self.by_energy.len()).collect();
+        let tol = self.tolerances;
+        let per = crate::analysis::mbar::par_map(&places, |&p| {
+            let (e, i) = self.by_energy[p];
+            let a = &self.minima[i];
+            let hi = self.by_energy.partition_point(|x| x.0 <= e + tol.energy);
+            self.by_energy[(p + 1).min(hi)..hi]
+                .iter()
+                .filter(|&&(_, j)| radial_bound(&a.radii, &self.minima[j].radii) <= limit)
+                .map(|&(_, j)| {
+                    let d = minimum_distance(
+                        &a.positions,
+                        &self.minima[j].positions,
+                        Search {
+                            mirror: tol.mirror,
+                            good_enough: 0.0,
+                        },
+                    )
+                    .distance;
+                    (d, i.min(j), i.max(j))
+                })
+                .min_by(|x, y| x.0.total_cmp(&y.0))
+        });
+        per.into_iter().flatten().min_by(|x, y| x.0.total_cmp(&y.0))
     }
 
     /// Add `q` as a new minimum; its id.
@@ -190,7 +232,7 @@ impl Catalogue {
     pub fn file(&mut self, energy: f64, positions: &[P3]) -> (usize, bool) {
         let q = Entry::new(energy, positions);
         match self.find(&q, 0) {
-            Some(id) => (id, false),
+            Some(m) => (self.matched(&q, m), false),
             None => (self.push(q), true),
         }
     }
@@ -200,19 +242,16 @@ impl Catalogue {
         let mut ids = Vec::with_capacity(quenches.len());
         for batch in quenches.chunks(BATCH) {
             let start = self.minima.len();
-            let found: Vec<(Entry, Option<usize>)> =
+            let found: Vec<(Entry, Option<(usize, f64)>)> =
                 crate::analysis::mbar::par_map(batch, |&(e, x)| {
                     let q = Entry::new(e, x);
                     let m = self.find(&q, 0);
                     (q, m)
                 });
             for (q, m) in found {
-                let id = match m {
-                    Some(id) => id,
-                    None => match self.find(&q, start) {
-                        Some(id) => id,
-                        None => self.push(q),
-                    },
+                let id = match m.or_else(|| self.find(&q, start)) {
+                    Some(m) => self.matched(&q, m),
+                    None => self.push(q),
                 };
                 ids.push(id);
             }

@@ -47,8 +47,7 @@ pub fn hessian(potential: &dyn Potential, x: &[P3]) -> Vec<f64> {
             p[k] += d;
             x.iter().enumerate().any(|(j, q)| {
                 let r = |p: P3| {
-                    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2))
-                        .sqrt()
+                    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
                 };
                 j != i && ((r(x[i]) < rc) != (r(p) < rc))
             })
