@@ -160,7 +160,7 @@ pub fn kabsch(target: &[P3], mobile: &[P3]) -> M3 {
     let k = (0..4).max_by(|&a, &b| l[a].total_cmp(&l[b])).unwrap_or(0);
     let q = [v[k], v[4 + k], v[8 + k], v[12 + k]];
     let qn = q.iter().map(|x| x * x).sum::<f64>().sqrt();
-    if !(qn > 0.0) {
+    if qn.is_nan() || qn <= 0.0 {
         return IDENTITY;
     }
     let [q0, q1, q2, q3] = q.map(|x| x / qn);
@@ -187,13 +187,13 @@ pub fn kabsch(target: &[P3], mobile: &[P3]) -> M3 {
 /// when they are (nearly) collinear or `a` is at the origin.
 fn frame(a: P3, b: P3) -> Option<M3> {
     let na = dot(a, a).sqrt();
-    if !(na > 1e-6) {
+    if na.is_nan() || na <= 1e-6 {
         return None;
     }
     let e1 = scale(a, 1.0 / na);
     let w = sub(b, scale(e1, dot(b, e1)));
     let nw = dot(w, w).sqrt();
-    if !(nw > 1e-3 * dot(b, b).sqrt().max(1e-6)) {
+    if nw.is_nan() || nw <= 1e-3 * dot(b, b).sqrt().max(1e-6) {
         return None;
     }
     let e2 = scale(w, 1.0 / nw);

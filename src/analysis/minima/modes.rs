@@ -120,7 +120,7 @@ pub fn modes(potential: &dyn Potential, x: &[P3], mass: f64) -> Modes {
     l.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
     let rigid_residual = l[..rigid].iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let vib = &l[rigid..];
-    let soft_modes = vib.iter().filter(|&&v| !(v > SOFT)).count();
+    let soft_modes = vib.iter().filter(|&&v| v.is_nan() || v <= SOFT).count();
     let lowest = vib.iter().copied().fold(f64::INFINITY, f64::min);
     let ln_product_frequencies = vib
         .iter()

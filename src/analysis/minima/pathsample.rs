@@ -78,7 +78,7 @@ pub fn points_min(minima: &[&[P3]]) -> Vec<u8> {
 /// Parse `points.min` of `atoms` atoms per record.
 pub fn read_points_min(bytes: &[u8], atoms: usize, what: &str) -> Result<Vec<Vec<P3>>, String> {
     let record = 24 * atoms;
-    if record == 0 || bytes.len() % record != 0 {
+    if record == 0 || !bytes.len().is_multiple_of(record) {
         return Err(format!(
             "{what}: {} bytes is not a whole number of records of {atoms} atoms ({record} bytes each)",
             bytes.len()

@@ -48,7 +48,7 @@ pub fn at(wells: &[Well], temperature: f64, kb: f64, kappa: usize, transform: &T
     let mut lowest = (f64::INFINITY, 0usize);
     for w in wells {
         let s = transform.factor(w.energy);
-        if !(s > 0.0) {
+        if s.is_nan() || s <= 0.0 {
             continue;
         }
         let e = transform.energy(w.energy);
