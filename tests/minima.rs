@@ -23,33 +23,10 @@ fn points(name: &str) -> Vec<P3> {
         .to_points()
 }
 
-fn random_rotation(r: &mut rng::Stream) -> [[f64; 3]; 3] {
-    let q: Vec<f64> = (0..4).map(|_| rng::normal(r)).collect();
-    let n = q.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let [a, b, c, d] = [q[0] / n, q[1] / n, q[2] / n, q[3] / n];
-    [
-        [
-            a * a + b * b - c * c - d * d,
-            2.0 * (b * c - a * d),
-            2.0 * (b * d + a * c),
-        ],
-        [
-            2.0 * (b * c + a * d),
-            a * a - b * b + c * c - d * d,
-            2.0 * (c * d - a * b),
-        ],
-        [
-            2.0 * (b * d - a * c),
-            2.0 * (c * d + a * b),
-            a * a - b * b - c * c + d * d,
-        ],
-    ]
-}
-
 /// `x` rotated, translated by up to 5 Å, its atoms permuted, mirrored if asked, and each
 /// coordinate moved by `noise` Å (Gaussian): the same minimum as `x`.
 fn disguise(x: &[P3], r: &mut rng::Stream, mirror: bool, noise: f64) -> Vec<P3> {
-    let rot = random_rotation(r);
+    let rot = align::random_rotation(r);
     let t = [0.0; 3].map(|_: f64| 5.0 * (rng::uniform(r) - 0.5));
     let mut perm: Vec<usize> = (0..x.len()).collect();
     for i in (1..perm.len()).rev() {
@@ -381,6 +358,19 @@ fn al55_catalogue_from_a_tempering_run() {
     assert_eq!(
         std::fs::read_to_string(dir.join("min.data")).unwrap(),
         after
+    );
+    // Hessians from another potential than the run's are refused.
+    let other = repo("inputs/potentials/Al99.eam.alloy");
+    let (code, _, err) = pelt(&[
+        "minima",
+        h5.to_str().unwrap(),
+        "--potential",
+        other.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("Al99.eam.alloy") && err.contains("SHA-256"),
+        "{err}"
     );
     let (code, _, err) = pelt(&[
         "minima",

@@ -19,6 +19,17 @@ pub struct CompareArgs {
     /// difference is not reported).
     #[arg(long)]
     potential: Option<PathBuf>,
+    #[command(flatten)]
+    same: SameMinimum,
+    /// Print one JSON object {"same", "distance", "energy_difference", "mirrored"} and
+    /// nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
+/// When two structures are one minimum, as the command line sets it.
+#[derive(Args, Debug)]
+pub struct SameMinimum {
     /// Largest minimum permutational distance of one minimum (Å, the norm over all 3N
     /// coordinates).
     #[arg(long, default_value_t = Tolerances::default().distance)]
@@ -29,18 +40,23 @@ pub struct CompareArgs {
     /// Keep mirror images (enantiomers) apart: only proper rotations.
     #[arg(long)]
     distinguish_enantiomers: bool,
-    /// Print one JSON object {"same", "distance", "energy_difference", "mirrored"} and
-    /// nothing else.
-    #[arg(long)]
-    json: bool,
 }
 
-/// Check a tolerance given on the command line.
-pub fn tolerance(name: &str, v: f64, unit: &str) -> Result<f64> {
-    if !(v.is_finite() && v >= 0.0) {
-        bail!("--{name} {v}: expected a finite number ≥ 0 ({unit})");
+impl SameMinimum {
+    /// The tolerances, checked.
+    pub fn tolerances(&self) -> Result<Tolerances> {
+        let check = |name: &str, v: f64, unit: &str| -> Result<f64> {
+            if !(v.is_finite() && v >= 0.0) {
+                bail!("--{name} {v}: expected a finite number ≥ 0 ({unit})");
+            }
+            Ok(v)
+        };
+        Ok(Tolerances {
+            distance: check("distance-tolerance", self.distance_tolerance, "Å")?,
+            energy: check("energy-tolerance", self.energy_tolerance, "eV")?,
+            mirror: !self.distinguish_enantiomers,
+        })
     }
-    Ok(v)
 }
 
 fn read(path: &Path) -> Result<Structure> {
@@ -67,11 +83,7 @@ fn read(path: &Path) -> Result<Structure> {
 }
 
 pub fn run(a: CompareArgs) -> Result<()> {
-    let tol = Tolerances {
-        distance: tolerance("distance-tolerance", a.distance_tolerance, "Å")?,
-        energy: tolerance("energy-tolerance", a.energy_tolerance, "eV")?,
-        mirror: !a.distinguish_enantiomers,
-    };
+    let tol = a.same.tolerances()?;
     let sa = read(&a.a)?;
     let sb = read(&a.b)?;
     if sa.len() != sb.len() {

@@ -6,7 +6,7 @@
 //! The folder is a database: run again on a run file that has grown (a resumed or longer
 //! run) and only the new quenches are filed; the ids of the minima already there stay.
 
-use super::compare::tolerance;
+use super::compare::SameMinimum;
 use super::outdir;
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -37,15 +37,8 @@ pub struct MinimaArgs {
     /// recorded).
     #[arg(long)]
     potential: Option<PathBuf>,
-    /// Largest minimum permutational distance of one minimum (Å, over all 3N coordinates).
-    #[arg(long, default_value_t = Tolerances::default().distance)]
-    distance_tolerance: f64,
-    /// Largest energy difference of one minimum (eV).
-    #[arg(long, default_value_t = Tolerances::default().energy)]
-    energy_tolerance: f64,
-    /// Keep mirror images (enantiomers) apart.
-    #[arg(long)]
-    distinguish_enantiomers: bool,
+    #[command(flatten)]
+    same: SameMinimum,
     /// Minima drawn in minima.png (the most visited).
     #[arg(long, default_value_t = 30)]
     top: usize,
@@ -210,11 +203,7 @@ fn load_state(dir: &Path, run: &RunData, tol: &Tolerances) -> Result<Option<(Sta
 }
 
 pub fn run(a: MinimaArgs) -> Result<()> {
-    let tol = Tolerances {
-        distance: tolerance("distance-tolerance", a.distance_tolerance, "Å")?,
-        energy: tolerance("energy-tolerance", a.energy_tolerance, "eV")?,
-        mirror: !a.distinguish_enantiomers,
-    };
+    let tol = a.same.tolerances()?;
     let t0 = Instant::now();
     let data = reader::read(
         &a.run,

@@ -54,6 +54,16 @@ impl Ctx<'_> {
             .and_then(|d| d.read_scalar::<T>())
             .map_err(|e| self.err(&what, e))
     }
+    /// Every series of `group` has the `n` rows of its step series.
+    fn same_rows(&self, group: &str, lens: &[(&str, usize)], n: usize) -> Result<(), ReadError> {
+        match lens.iter().find(|(_, len)| *len != n) {
+            Some((what, len)) => Err(self.err(
+                &format!("{group}/{what}"),
+                format!("{len} rows, but step has {n}"),
+            )),
+            None => Ok(()),
+        }
+    }
     fn group(&self, g: &Group, name: &str) -> Result<Group, ReadError> {
         g.group(name)
             .map_err(|e| self.err(&format!("{}/{name}", g.name()), e))
@@ -226,23 +236,20 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
             step,
         };
         let n = samples.step.len();
-        for (what, len) in [
-            ("potential_energy", samples.phi.len()),
-            ("transformed_potential_energy", samples.phi_star.len()),
-            ("wall_energy", samples.wall.len()),
-            ("kinetic_energy", samples.kinetic.len()),
-            ("total_energy", samples.total.len()),
-            ("force_scale", samples.force_scale.len()),
-            ("replica", samples.replica.len()),
-            ("radii_of_gyration", samples.radii.len()),
-        ] {
-            if len != n {
-                return Err(c.err(
-                    &format!("{obs_path}/{name}/{what}/value"),
-                    format!("{len} rows, but step has {n}"),
-                ));
-            }
-        }
+        c.same_rows(
+            &format!("{obs_path}/{name}"),
+            &[
+                ("potential_energy/value", samples.phi.len()),
+                ("transformed_potential_energy/value", samples.phi_star.len()),
+                ("wall_energy/value", samples.wall.len()),
+                ("kinetic_energy/value", samples.kinetic.len()),
+                ("total_energy/value", samples.total.len()),
+                ("force_scale/value", samples.force_scale.len()),
+                ("replica/value", samples.replica.len()),
+                ("radii_of_gyration/value", samples.radii.len()),
+            ],
+            n,
+        )?;
         let mut frames = Frames::default();
         if parts.frames {
             let pg = c.group(&particles, &name)?;
@@ -278,18 +285,15 @@ pub fn read(path: &Path, parts: Parts) -> Result<RunData, ReadError> {
             let mut conv = c.vec::<i64>(&g, "converged")?;
             conv.truncate(n);
             quenches.converged = conv.iter().map(|&x| x != 0).collect();
-            for (what, len) in [
-                ("energy", quenches.energy.len()),
-                ("replica", quenches.replica.len()),
-                ("converged", quenches.converged.len()),
-            ] {
-                if len != n {
-                    return Err(c.err(
-                        &format!("/inherent_structures/{name}/{what}"),
-                        format!("{len} rows, but step has {n}"),
-                    ));
-                }
-            }
+            c.same_rows(
+                &format!("/inherent_structures/{name}"),
+                &[
+                    ("energy", quenches.energy.len()),
+                    ("replica", quenches.replica.len()),
+                    ("converged", quenches.converged.len()),
+                ],
+                n,
+            )?;
             if parts.quench_positions {
                 let mut flat = c.vec::<f64>(&g, "position")?;
                 flat.truncate(n * atoms * 3);

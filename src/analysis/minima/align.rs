@@ -163,7 +163,12 @@ pub fn kabsch(target: &[P3], mobile: &[P3]) -> M3 {
     if qn.is_nan() || qn <= 0.0 {
         return IDENTITY;
     }
-    let [q0, q1, q2, q3] = q.map(|x| x / qn);
+    rotation(q.map(|x| x / qn))
+}
+
+/// The rotation matrix of the unit quaternion `q` = (w, x, y, z).
+pub fn rotation(q: [f64; 4]) -> M3 {
+    let [q0, q1, q2, q3] = q;
     [
         [
             q0 * q0 + q1 * q1 - q2 * q2 - q3 * q3,
@@ -181,6 +186,13 @@ pub fn kabsch(target: &[P3], mobile: &[P3]) -> M3 {
             q0 * q0 - q1 * q1 - q2 * q2 + q3 * q3,
         ],
     ]
+}
+
+/// A rotation uniform over SO(3): a normalised Gaussian quaternion.
+pub fn random_rotation(r: &mut crate::rng::Stream) -> M3 {
+    let q = [0.0; 4].map(|_: f64| crate::rng::normal(r));
+    let n = q.iter().map(|x| x * x).sum::<f64>().sqrt();
+    rotation(q.map(|x| x / n))
 }
 
 /// The orthonormal frame (as columns) spanned by `a` and the part of `b` normal to it; None
@@ -396,29 +408,6 @@ pub fn minimum_distance(a: &[P3], b: &[P3], search: Search) -> Alignment {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn random_rotation(r: &mut crate::rng::Stream) -> M3 {
-        let q: Vec<f64> = (0..4).map(|_| crate::rng::normal(r)).collect();
-        let n = q.iter().map(|x| x * x).sum::<f64>().sqrt();
-        let [a, b, c, d] = [q[0] / n, q[1] / n, q[2] / n, q[3] / n];
-        [
-            [
-                a * a + b * b - c * c - d * d,
-                2.0 * (b * c - a * d),
-                2.0 * (b * d + a * c),
-            ],
-            [
-                2.0 * (b * c + a * d),
-                a * a - b * b + c * c - d * d,
-                2.0 * (c * d - a * b),
-            ],
-            [
-                2.0 * (b * d - a * c),
-                2.0 * (c * d + a * b),
-                a * a - b * b - c * c + d * d,
-            ],
-        ]
-    }
 
     /// Kabsch recovers a random rotation exactly.
     #[test]
