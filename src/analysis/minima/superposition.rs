@@ -122,4 +122,48 @@ mod tests {
             assert!((got.lowest_probability - (1.0 - p_up)).abs() < 1e-12);
         }
     }
+
+    /// On a transformed landscape each well moves to E* = φ*(E) and its frequencies scale
+    /// by s(E)^{1/2}: the superposition equals that of the moved wells on φ.
+    #[test]
+    fn transformed_wells() {
+        let kb = crate::units::KB;
+        let tr = Transform::new(2e-4, -150.0, 4).unwrap();
+        let wells = [
+            Well {
+                energy: -154.6,
+                order: 120,
+                ln_product_frequencies: 568.6,
+            },
+            Well {
+                energy: -154.3,
+                order: 2,
+                ln_product_frequencies: 567.0,
+            },
+        ];
+        let moved: Vec<Well> = wells
+            .iter()
+            .map(|w| Well {
+                energy: tr.energy(w.energy),
+                order: w.order,
+                ln_product_frequencies: w.ln_product_frequencies
+                    + 0.5 * 159.0 * tr.factor(w.energy).ln(),
+            })
+            .collect();
+        assert!(
+            (tr.factor(-154.6) - 1.0).abs() > 0.01,
+            "the transform must act"
+        );
+        for t in [300.0, 700.0] {
+            let a = at(&wells, t, kb, 159, &tr);
+            let b = at(&moved, t, kb, 159, &Transform::identity());
+            assert!(
+                (a.heat_capacity - b.heat_capacity).abs() < 1e-9,
+                "{a:?} {b:?}"
+            );
+            assert!((a.lowest_probability - b.lowest_probability).abs() < 1e-12);
+            let c = at(&wells, t, kb, 159, &Transform::identity());
+            assert!((a.lowest_probability - c.lowest_probability).abs() > 1e-4);
+        }
+    }
 }
