@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 fn scratch() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pelt-analysis-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch_root("analysis")
 }
 
 /// Al13 on a 6-temperature ladder, 0.8 ns per replica (about 2 s).

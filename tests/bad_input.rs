@@ -8,9 +8,7 @@ use std::process::Command;
 
 /// A scratch directory unique to this test process.
 fn scratch() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pelt-bad-input-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch_root("bad-input")
 }
 
 /// Write `text` to `name` in the scratch dir.

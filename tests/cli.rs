@@ -4,9 +4,7 @@ mod common;
 use common::*;
 
 fn scratch(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("pelt-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+    scratch_root("cli").join(name)
 }
 
 /// The Ih55 reference positions as an xyz file.

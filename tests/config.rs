@@ -11,9 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn scratch() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pelt-config-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch_root("config")
 }
 
 /// A valid Al55 input with absolute paths; `edit` replaces lines that start with a key.

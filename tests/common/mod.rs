@@ -120,11 +120,41 @@ pub fn pelt(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// A fresh scratch folder `<tmp>/pelt-<tag>-<pid>/<name>`.
+/// This process's scratch folder `<tmp>/pelt-<tag>-<pid>`, created on first use and removed
+/// when the test binary exits, failed or not; set `PELT_KEEP_SCRATCH=1` to keep it for a
+/// look after a failure.
+pub fn scratch_root(tag: &str) -> PathBuf {
+    use std::sync::{Mutex, Once};
+    static ROOTS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    static AT_EXIT: Once = Once::new();
+    extern "C" fn remove_roots() {
+        if std::env::var_os("PELT_KEEP_SCRATCH").is_some() {
+            return;
+        }
+        if let Ok(roots) = ROOTS.lock() {
+            for d in roots.iter() {
+                let _ = std::fs::remove_dir_all(d);
+            }
+        }
+    }
+    let d = std::env::temp_dir().join(format!("pelt-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    AT_EXIT.call_once(|| {
+        // SAFETY: registers a plain function with no arguments, called once at exit.
+        unsafe {
+            libc::atexit(remove_roots);
+        }
+    });
+    let mut roots = ROOTS.lock().unwrap();
+    if !roots.contains(&d) {
+        roots.push(d.clone());
+    }
+    d
+}
+
+/// A fresh scratch folder `<tmp>/pelt-<tag>-<pid>/<name>` (see [`scratch_root`]).
 pub fn scratch_dir(tag: &str, name: &str) -> PathBuf {
-    let d = std::env::temp_dir()
-        .join(format!("pelt-{tag}-{}", std::process::id()))
-        .join(name);
+    let d = scratch_root(tag).join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
