@@ -588,10 +588,10 @@ fn the_adaptive_ladder_evens_out_the_acceptance() {
     let freeze = *ends.last().unwrap();
     let steps = 40_000;
     let seed = 99;
-    let production = |adaptive: bool| {
+    let production = |adaptive: Option<Rule>| {
         let mut t = Tempering::new(settings(steps, seed), ladder.clone(), Box::new(Deo)).unwrap();
-        if adaptive {
-            t = t.with_adaptation(ends.clone());
+        if let Some(rule) = adaptive {
+            t = t.with_adaptation(ends.clone()).with_respace(rule.respace());
         }
         let mut walkers: Vec<(usize, Exact)> = (0..ladder.len())
             .map(|r| (r, Exact::new(model, ladder.get(r), seed, r)))
@@ -615,35 +615,54 @@ fn the_adaptive_ladder_evens_out_the_acceptance() {
         let trips = after.total_round_trips() - before.total_round_trips();
         (t.ladder().clone(), acc, trips, t.rounds().len())
     };
-    let (fixed_ladder, fixed_acc, fixed_trips, _) = production(false);
-    let (adapted, acc, trips, rounds) = production(true);
+    let (fixed_ladder, fixed_acc, fixed_trips, _) = production(None);
     let mean = |a: &[f64]| a.iter().sum::<f64>() / a.len() as f64;
     let min = |a: &[f64]| a.iter().cloned().fold(f64::INFINITY, f64::min);
     println!("geometric: {:?}", fixed_ladder.temperatures());
     println!("  acceptance {fixed_acc:.3?}, {fixed_trips} round trips");
-    println!("adapted ({rounds} rounds): {:.1?}", adapted.temperatures());
-    println!("  acceptance {acc:.3?}, {trips} round trips");
-    assert_eq!(rounds, ends.len());
-    assert_eq!(adapted.get(0), 300.0);
-    assert_eq!(adapted.get(9), 800.0);
-    assert!(
-        min(&acc) >= 0.75 * mean(&acc),
-        "smallest acceptance {} against the mean {}",
-        min(&acc),
-        mean(&acc)
-    );
     assert!(
         min(&fixed_acc) < 0.75 * mean(&fixed_acc),
         "the geometric ladder is uneven"
     );
-    assert!(
-        trips > fixed_trips,
-        "{trips} round trips against {fixed_trips}"
-    );
+    for rule in [Rule::Barrier, Rule::Mbar] {
+        let (adapted, acc, trips, rounds) = production(Some(rule));
+        println!("{rule:?} ({rounds} rounds): {:.1?}", adapted.temperatures());
+        println!("  acceptance {acc:.3?}, {trips} round trips");
+        assert_eq!(rounds, ends.len());
+        assert_eq!(adapted.get(0), 300.0);
+        assert_eq!(adapted.get(9), 800.0);
+        assert!(
+            min(&acc) >= 0.75 * mean(&acc),
+            "{rule:?}: smallest acceptance {} against the mean {}",
+            min(&acc),
+            mean(&acc)
+        );
+        assert!(
+            trips > fixed_trips,
+            "{rule:?}: {trips} round trips against {fixed_trips}"
+        );
+    }
+}
+
+/// The two re-spacing rules of the adaptive ladder.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    Barrier,
+    Mbar,
+}
+
+impl Rule {
+    fn respace(self) -> Box<dyn pelt::tempering::respace::Respace> {
+        match self {
+            Rule::Barrier => Box::new(pelt::tempering::respace::Barrier),
+            Rule::Mbar => Box::new(pelt::analysis::ladder::MbarRespace),
+        }
+    }
 }
 
 /// A run with an adaptive ladder stopped and continued from its checkpoint, in the middle
-/// of the adaptation, ends bit for bit like the uninterrupted run.
+/// of the adaptation (past the window of energies it keeps), ends bit for bit like the
+/// uninterrupted run, with either re-spacing rule.
 #[test]
 fn an_adaptive_ladder_continues_bit_for_bit_from_a_checkpoint() {
     let model = Model::TwoBasins {
@@ -652,52 +671,60 @@ fn an_adaptive_ladder_continues_bit_for_bit_from_a_checkpoint() {
         degeneracy: 36f64.exp(),
     };
     let ladder = Ladder::geometric(300.0, 800.0, 8).unwrap();
-    let ends = pelt::tempering::adaptation_rounds(3000);
+    let ends = pelt::tempering::adaptation_rounds(5000);
     let seed = 5;
-    let make = || {
-        Tempering::new(settings(4000, seed), ladder.clone(), Box::new(Deo))
-            .unwrap()
-            .with_adaptation(ends.clone())
-    };
-    let walkers = || -> Vec<(usize, Exact)> {
-        (0..ladder.len())
-            .map(|r| (r, Exact::new(model, ladder.get(r), seed, r)))
-            .collect()
-    };
-    let mut whole = make();
-    let mut ww = walkers();
-    whole.run(&mut ww, &mut Local::new(8), &mut (), u64::MAX, &mut || {
-        false
-    });
+    for rule in [Rule::Barrier, Rule::Mbar] {
+        let make = || {
+            Tempering::new(settings(6000, seed), ladder.clone(), Box::new(Deo))
+                .unwrap()
+                .with_adaptation(ends.clone())
+                .with_respace(rule.respace())
+        };
+        let walkers = || -> Vec<(usize, Exact)> {
+            (0..ladder.len())
+                .map(|r| (r, Exact::new(model, ladder.get(r), seed, r)))
+                .collect()
+        };
+        let mut whole = make();
+        let mut ww = walkers();
+        whole.run(&mut ww, &mut Local::new(8), &mut (), u64::MAX, &mut || {
+            false
+        });
 
-    let mut first = make();
-    let mut w1 = walkers();
-    first.run(&mut w1, &mut Local::new(8), &mut (), 700, &mut || false);
-    let state: TemperingState =
-        serde_json::from_str(&serde_json::to_string(&first.save()).unwrap()).unwrap();
-    assert_eq!(state.rounds.len(), 5, "stopped inside the adaptation");
-    assert_eq!(ends.len(), 7);
-    let mut second = make();
-    second.restore(&state).unwrap();
-    // The walkers continue where they were (their own state is the walker's business).
-    second.run(&mut w1, &mut Local::new(8), &mut (), u64::MAX, &mut || {
-        false
-    });
-    assert_eq!(second.ladder(), whole.ladder());
-    assert_eq!(second.rounds(), whole.rounds());
-    assert_eq!(
-        second.statistics().to_words(),
-        whole.statistics().to_words()
-    );
-    let e = |w: &[(usize, Exact)]| {
-        w.iter()
-            .map(|(_, x)| x.energy.to_bits())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(e(&w1), e(&ww));
-    // A checkpoint from another adaptation schedule is refused.
-    let mut other = Tempering::new(settings(4000, seed), ladder.clone(), Box::new(Deo))
-        .unwrap()
-        .with_adaptation(pelt::tempering::adaptation_rounds(100));
-    assert!(other.restore(&state).is_err());
+        let mut first = make();
+        let mut w1 = walkers();
+        first.run(&mut w1, &mut Local::new(8), &mut (), 3000, &mut || false);
+        let state: TemperingState =
+            serde_json::from_str(&serde_json::to_string(&first.save()).unwrap()).unwrap();
+        assert_eq!(state.rounds.len(), 7, "stopped inside the adaptation");
+        assert_eq!(ends.len(), 8);
+        // More exchanges than the window of energies the adaptation keeps.
+        assert_eq!(
+            state.adaptation_energies.len() as u64,
+            pelt::tempering::ADAPTATION_WINDOW * 8
+        );
+        let mut second = make();
+        second.restore(&state).unwrap();
+        // The walkers continue where they were (their own state is the walker's business).
+        second.run(&mut w1, &mut Local::new(8), &mut (), u64::MAX, &mut || {
+            false
+        });
+        assert_eq!(second.ladder(), whole.ladder());
+        assert_eq!(second.rounds(), whole.rounds());
+        assert_eq!(
+            second.statistics().to_words(),
+            whole.statistics().to_words()
+        );
+        let e = |w: &[(usize, Exact)]| {
+            w.iter()
+                .map(|(_, x)| x.energy.to_bits())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(e(&w1), e(&ww), "{rule:?}");
+        // A checkpoint from another adaptation schedule is refused.
+        let mut other = Tempering::new(settings(6000, seed), ladder.clone(), Box::new(Deo))
+            .unwrap()
+            .with_adaptation(pelt::tempering::adaptation_rounds(100));
+        assert!(other.restore(&state).is_err());
+    }
 }

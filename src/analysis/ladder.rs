@@ -242,3 +242,53 @@ pub fn predicted_acceptance(
         })
         .collect()
 }
+
+/// The adaptive ladder's re-spacing by MBAR: every sample of the adaptation so far (one
+/// per temperature per exchange, each round at its own ladder) solved by MBAR over all the
+/// temperatures they were drawn at, and [`propose_mbar`]'s ladder of equal predicted
+/// acceptance between the same ends. Where the cumulative barrier is linear between the
+/// round's temperatures, this sees how the energy distributions actually overlap, so a
+/// narrow heat-capacity peak gets its temperatures (docs/ANALYSIS.md, "The adaptive
+/// ladder").
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MbarRespace;
+
+impl crate::tempering::respace::Respace for MbarRespace {
+    fn respace(
+        &self,
+        round: crate::tempering::respace::RoundData,
+    ) -> Option<crate::tempering::Ladder> {
+        use super::mbar::{Mbar, Sample, State};
+        let t = round.ladder.temperatures();
+        let k = t.len();
+        if k < 3 || round.samples.is_empty() {
+            return None;
+        }
+        // One state per distinct temperature (the ends are in every round).
+        let mut temps: Vec<f64> = round.samples.iter().map(|s| s.0).collect();
+        temps.sort_by(f64::total_cmp);
+        temps.dedup();
+        let identity = crate::landscape::Transform::identity();
+        let mut per: Vec<Vec<Sample>> = vec![Vec::new(); temps.len()];
+        for &(temperature, e) in round.samples {
+            let i = temps.partition_point(|&x| x < temperature);
+            per[i].push(Sample { phi: e, wall: 0.0 });
+        }
+        let states: Vec<State> = temps
+            .iter()
+            .map(|&temperature| State {
+                temperature,
+                transform: identity,
+            })
+            .collect();
+        let kb = crate::units::KB;
+        let mbar = Mbar::solve(kb, states, &per, None).ok()?;
+        let mut p = propose_mbar(&mbar, identity, kb, (t[0], t[k - 1]), k).ok()?;
+        if p.temperatures.len() != k {
+            return None;
+        }
+        p.temperatures[0] = t[0];
+        p.temperatures[k - 1] = t[k - 1];
+        crate::tempering::Ladder::explicit(p.temperatures).ok()
+    }
+}

@@ -381,9 +381,11 @@ fn run_ranks(
     let mut tempering = Tempering::new(settings, tp.ladder.clone(), cfg.schedule())
         .map_err(|e| RunError::Refused(format!("{}: {e}", cfg.path.display())))?;
     if tp.adaptive {
-        tempering = tempering.with_adaptation(crate::tempering::adaptation_rounds(
-            equilibration / tp.swap_interval,
-        ));
+        tempering = tempering
+            .with_adaptation(crate::tempering::adaptation_rounds(
+                equilibration / tp.swap_interval,
+            ))
+            .with_respace(Box::new(crate::analysis::ladder::MbarRespace));
     }
     let mut walkers: Vec<(usize, MdWalker)> = local
         .iter()

@@ -11,6 +11,7 @@
 pub mod exchange;
 mod ladder;
 mod replica;
+pub mod respace;
 pub mod schedule;
 mod statistics;
 mod summary;
@@ -25,6 +26,7 @@ pub use summary::{Summary, TemperatureRow};
 use crate::rng::{self, Stream};
 use crate::system::Coords;
 use crate::units::KB;
+use respace::Respace as _;
 
 /// Errors in setting up tempering.
 #[derive(Debug, thiserror::Error)]
@@ -230,6 +232,10 @@ pub fn adaptation_rounds(exchanges: u64) -> Vec<u64> {
     ends
 }
 
+/// The adaptive ladder keeps the energies of this many most recent exchanges for its
+/// re-spacing (a checkpoint then holds at most this × K numbers).
+pub const ADAPTATION_WINDOW: u64 = 2048;
+
 /// The tempering loop over the replicas one process holds.
 pub struct Tempering {
     settings: Settings,
@@ -241,6 +247,12 @@ pub struct Tempering {
     /// current adaptation round (a lower-variance estimate of its acceptance than the
     /// accepted count, as Pigeons uses).
     round_acceptance: Vec<f64>,
+    /// The sampled energy at every temperature at each of the last [`ADAPTATION_WINDOW`]
+    /// exchanges of the adaptation, before its swaps (`[e * K + t]`, the temperatures those
+    /// of the exchange's round).
+    adaptation_energies: Vec<f64>,
+    /// The re-spacing rule of the adaptive ladder.
+    respace: Box<dyn respace::Respace>,
     schedule: Box<dyn SwapSchedule>,
     swap_rng: Stream,
     statistics: Statistics,
@@ -272,6 +284,8 @@ impl Tempering {
             adaptation: Vec::new(),
             rounds: Vec::new(),
             round_acceptance: vec![0.0; k.saturating_sub(1)],
+            adaptation_energies: Vec::new(),
+            respace: Box::new(respace::Barrier),
             schedule,
             step: 0,
         })
@@ -283,6 +297,14 @@ impl Tempering {
     /// decisions rest on the global statistics, so every process adapts identically.
     pub fn with_adaptation(mut self, ends: Vec<u64>) -> Tempering {
         self.adaptation = ends;
+        self
+    }
+
+    /// Re-space the adaptive ladder with `rule` (default: [`respace::Barrier`]). When the
+    /// adaptation's energies are incomplete (a checkpoint of an older pelt) the barrier rule
+    /// is used instead.
+    pub fn with_respace(mut self, rule: Box<dyn respace::Respace>) -> Tempering {
+        self.respace = rule;
         self
     }
 
@@ -399,6 +421,11 @@ impl Tempering {
             } else {
                 self.round_acceptance.clone()
             },
+            adaptation_energies: if self.frozen() {
+                Vec::new()
+            } else {
+                self.adaptation_energies.clone()
+            },
         }
     }
 
@@ -438,6 +465,7 @@ impl Tempering {
         } else {
             vec![0.0; k.saturating_sub(1)]
         };
+        self.adaptation_energies = state.adaptation_energies.clone();
         self.swap_rng = rng::restore(state.swap_rng);
         self.step = state.step;
         Ok(())
@@ -465,9 +493,41 @@ impl Tempering {
             })
             .collect();
         self.round_acceptance.iter_mut().for_each(|p| *p = 0.0);
+        // The samples kept (the last ADAPTATION_WINDOW exchanges), labelled with the
+        // temperature of their round's ladder.
+        let mut samples = Vec::new();
+        let rows = (self.adaptation_energies.len() / k.max(1)) as u64;
+        if self.adaptation_energies.len() as u64 == rows * k as u64
+            && rows == st.exchanges.min(ADAPTATION_WINDOW)
+        {
+            let first = st.exchanges - rows;
+            let mut from = 0;
+            for r in 0..=self.rounds.len() {
+                let ladder = match r {
+                    0 => self.initial.temperatures(),
+                    _ => &self.rounds[r - 1].temperatures,
+                };
+                let to = self.rounds.get(r).map_or(st.exchanges, |x| x.exchanges);
+                let (a, b) = (from.max(first), to);
+                if b > a {
+                    let rows = &self.adaptation_energies
+                        [((a - first) as usize) * k..((b - first) as usize) * k];
+                    for row in rows.chunks_exact(k) {
+                        samples.extend(ladder.iter().copied().zip(row.iter().copied()));
+                    }
+                }
+                from = to;
+            }
+        }
+        let round = respace::RoundData {
+            ladder: &self.ladder,
+            samples: &samples,
+            rejection: &rejection,
+        };
         let new = self
-            .ladder
-            .equal_rejection(&rejection, k)
+            .respace
+            .respace(round)
+            .or_else(|| respace::Barrier.respace(round))
             .unwrap_or_else(|| self.ladder.clone());
         for (r, w) in walkers.iter_mut() {
             let t = st.temperature_of[*r];
@@ -501,6 +561,14 @@ impl Tempering {
         let local: Vec<(usize, f64)> = walkers.iter().map(|(r, w)| (*r, w.energy())).collect();
         let (energy, stop) = exchange.gather(&local, stop);
         let before = self.statistics.temperature_of.clone();
+        if !self.frozen() {
+            let at = &self.statistics.replica_at;
+            self.adaptation_energies
+                .extend((0..k).map(|t| energy[at[t]]));
+            if self.adaptation_energies.len() > ADAPTATION_WINDOW as usize * k {
+                self.adaptation_energies.drain(..k);
+            }
+        }
         let mut attempts = Vec::new();
         let pairs = if self.settings.swaps {
             let parity = self
@@ -592,4 +660,8 @@ pub struct TemperingState {
     /// bits; empty once the ladder is frozen).
     #[serde(default, with = "f64_bits")]
     pub round_acceptance: Vec<f64>,
+    /// The sampled energy at every temperature at each of the last [`ADAPTATION_WINDOW`]
+    /// exchanges of the adaptation (IEEE-754 bits; empty once the ladder is frozen).
+    #[serde(default, with = "f64_bits")]
+    pub adaptation_energies: Vec<f64>,
 }
