@@ -499,4 +499,38 @@ fn the_mbar_ladder_predicts_the_measured_acceptances() {
         .iter()
         .fold((1.0f64, 0.0f64), |(l, h), &a| (l.min(a), h.max(a)));
     assert!(hi - lo < 0.05, "predicted acceptances {acc:?} are not even");
+    // `--temperatures` evaluates any ladder: the proposal gives back its own prediction,
+    // the run's ladder the run's.
+    let list = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:?}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for (ladder, want) in [
+        (t.clone(), acc.clone()),
+        (
+            data.ladder(),
+            predicted.iter().map(|v| v.as_f64().unwrap()).collect(),
+        ),
+    ] {
+        let (code, out, err) = pelt(&[
+            "ladder",
+            eps0.to_str().unwrap(),
+            "--json",
+            "--temperatures",
+            &list(&ladder),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let e: Value = serde_json::from_str(&out).unwrap();
+        let got: Vec<f64> = e["acceptance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-9, "{got:?} against {want:?}");
+        }
+    }
 }

@@ -19,12 +19,65 @@ pub struct LadderArgs {
     /// swaps: invert the cumulative rejection of the run's own pairs.
     #[arg(long, default_value = "mbar", value_parser = ["mbar", "swaps"])]
     method: String,
+    /// Instead of proposing, predict the pair acceptances of this ladder (comma-separated
+    /// K, increasing) by MBAR from the run's samples.
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["replicas", "method"])]
+    temperatures: Option<Vec<f64>>,
     /// Print one JSON object and nothing else.
     #[arg(long)]
     json: bool,
 }
 
+/// `--temperatures`: the acceptances MBAR predicts for a given ladder.
+fn evaluate(a: &LadderArgs, temps: &[f64]) -> Result<()> {
+    if temps.len() < 2
+        || temps
+            .windows(2)
+            .any(|w| !(w[0] > 0.0 && w[1] > w[0] && w[1].is_finite()))
+    {
+        anyhow::bail!(
+            "--temperatures {temps:?}: expected at least two temperatures, positive and \
+             increasing (K)"
+        );
+    }
+    let mut data = reader::read(&a.run, Parts::default())?;
+    let old = data.ladder();
+    data.drop_equilibration();
+    let (states, samples) = pelt::analysis::observables::mbar_input(&data, None);
+    let m = pelt::analysis::mbar::Mbar::solve(data.kb, states, &samples, None)
+        .with_context(|| a.run.display().to_string())?;
+    let pairs: Vec<(f64, f64)> = temps.windows(2).map(|w| (w[0], w[1])).collect();
+    let acc = ladder::predicted_acceptance(&m, data.transform, data.kb, &pairs);
+    let mean = acc.iter().sum::<f64>() / acc.len() as f64;
+    let min = acc.iter().copied().fold(f64::INFINITY, f64::min);
+    let outside = temps[0] < old[0] || temps[temps.len() - 1] > old[old.len() - 1];
+    if a.json {
+        let j = serde_json::json!({"temperatures": temps, "acceptance": acc,
+            "evenness": min / mean, "outside_run": outside});
+        println!("{}", serde_json::to_string(&j).context("JSON")?);
+        return Ok(());
+    }
+    println!(
+        "{}: MBAR over {} samples of {:.1}-{:.1} K",
+        a.run.display(),
+        m.samples().len(),
+        old[0],
+        old[old.len() - 1]
+    );
+    for ((lo, hi), p) in pairs.iter().zip(&acc) {
+        println!("  {lo:>8.1} K - {hi:>8.1} K: predicted acceptance {p:.3}");
+    }
+    println!("smallest / mean: {:.3}", min / mean);
+    if outside {
+        println!("(the ladder reaches beyond the run's temperatures: the prediction there rests on few samples)");
+    }
+    Ok(())
+}
+
 pub fn run(a: LadderArgs) -> Result<()> {
+    if let Some(t) = &a.temperatures {
+        return evaluate(&a, t);
+    }
     let mut data = reader::read(&a.run, Parts::default())?;
     let old = data.ladder();
     if a.method == "mbar" {
