@@ -18,6 +18,19 @@ const STEPS: u64 = 3000;
 /// Al13 on four temperatures, flush-heavy: positions and velocities every step, energies
 /// every 5 steps, a quench every 100 steps and a checkpoint at every exchange (20 steps).
 fn input(dir: &Path) -> PathBuf {
+    input_for(dir, Ladder::Fixed)
+}
+
+/// The two kinds of run the kill tests cover.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ladder {
+    Fixed,
+    /// `ladder = "adaptive"` with half the run as equilibration: 75 exchanges, rounds ending
+    /// at exchanges 16 and 48, then the rebuild of the run file for the final ladder.
+    Adaptive,
+}
+
+fn input_for(dir: &Path, ladder: Ladder) -> PathBuf {
     let text = format!(
         r#"[system]
 structure = "{}"
@@ -46,6 +59,13 @@ checkpoint_interval = 1
         repo("inputs/structures/al13_ih.xyz").display(),
         repo("inputs/potentials/Al_EA.eam.alloy").display()
     );
+    let text = match ladder {
+        Ladder::Fixed => text,
+        Ladder::Adaptive => text.replace(
+            "equilibration = 500\n",
+            &format!("equilibration = {}\nladder = \"adaptive\"\n", STEPS / 2),
+        ),
+    };
     let path = dir.join("run.toml");
     std::fs::write(&path, text).unwrap();
     path
@@ -72,11 +92,16 @@ fn run(
 }
 
 /// The uninterrupted run and how long it took.
-fn reference() -> &'static (PathBuf, Duration) {
-    static REF: OnceLock<(PathBuf, Duration)> = OnceLock::new();
-    REF.get_or_init(|| {
-        let dir = scratch_dir("crash", "reference");
-        let inp = input(&dir);
+fn reference_for(ladder: Ladder) -> &'static (PathBuf, Duration) {
+    static FIXED: OnceLock<(PathBuf, Duration)> = OnceLock::new();
+    static ADAPTIVE: OnceLock<(PathBuf, Duration)> = OnceLock::new();
+    let cell = match ladder {
+        Ladder::Fixed => &FIXED,
+        Ladder::Adaptive => &ADAPTIVE,
+    };
+    cell.get_or_init(|| {
+        let dir = scratch_dir("crash", &format!("reference-{ladder:?}"));
+        let inp = input_for(&dir, ladder);
         let out = dir.join("out");
         let t = Instant::now();
         let o = run(None, &inp, &out, &[], None);
@@ -88,7 +113,11 @@ fn reference() -> &'static (PathBuf, Duration) {
 /// The run in `out` is identical to the reference: every physics dataset, the summary and
 /// the lowest structure.
 fn assert_like_reference(out: &Path) {
-    let (reference, _) = reference();
+    assert_like_reference_for(out, Ladder::Fixed)
+}
+
+fn assert_like_reference_for(out: &Path, ladder: Ladder) {
+    let (reference, _) = reference_for(ladder);
     assert_same_physics(&reference.join("run.h5"), &out.join("run.h5"));
     // The comment of lowest.xyz names the input file, which lives in each test's folder.
     let strip = |t: String| -> String {
@@ -209,9 +238,13 @@ impl Instants {
 /// Kill the run with SIGKILL at random instants, `kills` times in all, resuming after each;
 /// then resume to the end and compare. Returns the kills that landed before the run ended.
 fn random_kills(seed: u64, kills: usize) -> usize {
-    let (_, took) = reference();
-    let dir = scratch_dir("crash", &format!("kills-{seed}"));
-    let inp = input(&dir);
+    random_kills_of(seed, kills, Ladder::Fixed)
+}
+
+fn random_kills_of(seed: u64, kills: usize, ladder: Ladder) -> usize {
+    let (_, took) = reference_for(ladder);
+    let dir = scratch_dir("crash", &format!("kills-{ladder:?}-{seed}"));
+    let inp = input_for(&dir, ladder);
     let out = dir.join("out");
     let mut when = Instants(seed.max(1));
     let mut landed = 0;
@@ -252,7 +285,7 @@ fn random_kills(seed: u64, kills: usize) -> usize {
     if !finished {
         finish(None, &inp, &out);
     }
-    assert_like_reference(&out);
+    assert_like_reference_for(&out, ladder);
     landed
 }
 
@@ -265,6 +298,23 @@ fn random_sigkills_then_resume_give_the_uninterrupted_run() {
     assert!(landed >= 6, "only {landed} kills landed inside the run");
 }
 
+/// The same for a run with an adaptive ladder: kills land inside its rounds (whose energies
+/// the checkpoint keeps) and in the rebuild of the file at the freeze.
+#[test]
+fn random_sigkills_of_an_adaptive_run_then_resume_give_the_uninterrupted_run() {
+    let (reference, _) = reference_for(Ladder::Adaptive);
+    let rounds = pelt::output::reader::read(&reference.join("run.h5"), Default::default())
+        .unwrap()
+        .swap_statistics
+        .adapted_rounds;
+    assert_eq!(rounds, 2, "the reference adapted its ladder twice");
+    let mut landed = 0;
+    for seed in [21, 22, 23] {
+        landed += random_kills_of(seed, 4, Ladder::Adaptive);
+    }
+    assert!(landed >= 6, "only {landed} kills landed inside the run");
+}
+
 #[test]
 #[ignore = "long: 60+ random kills (cargo test --release --test crash -- --ignored)"]
 fn many_random_sigkills() {
@@ -273,7 +323,15 @@ fn many_random_sigkills() {
     for seed in 100..135 {
         landed += random_kills(seed, 25);
     }
-    eprintln!("{landed} kills landed inside the run");
+    let mut adaptive = 0;
+    for seed in 200..215 {
+        adaptive += random_kills_of(seed, 25, Ladder::Adaptive);
+    }
+    eprintln!("{landed} kills landed inside the run, {adaptive} inside the adaptive run");
+    assert!(
+        adaptive >= 30,
+        "only {adaptive} kills landed inside the adaptive run"
+    );
     assert!(landed >= 60, "only {landed} kills landed inside the run");
 }
 
