@@ -453,6 +453,41 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
     let (code, _, stderr) = pelt(&["hops", h5.to_str().unwrap(), "--temperature", "450"]);
     assert_ne!(code, 0);
     assert!(stderr.contains("300.0, 600.0, 900.0"), "{stderr}");
+
+    // The minima of the same run: without swaps every pair of consecutive quenches of a
+    // temperature is one replica's, so the observed time at each temperature is all of the
+    // 79 intervals of 2 ps after the equilibration.
+    let minima = scratch().join("noswap-minima");
+    let _ = std::fs::remove_dir_all(&minima);
+    let (code, stdout, stderr) = pelt(&[
+        "minima",
+        h5.to_str().unwrap(),
+        "-o",
+        minima.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let table = |f: &str| -> Vec<Vec<f64>> {
+        std::fs::read_to_string(minima.join(f))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+            .collect()
+    };
+    let residence = table("residence.csv");
+    let hops = table("hops.csv");
+    for t in [300.0, 600.0, 900.0] {
+        let time: f64 = residence.iter().filter(|r| r[0] == t).map(|r| r[2]).sum();
+        assert!(
+            (time - 158.0).abs() < 1e-9,
+            "{t} K: {time} ps observed\n{stdout}"
+        );
+    }
+    // Al13 stays in its icosahedron (order 120) at all three temperatures for 0.2 ns: one
+    // minimum, no hops.
+    assert!(hops.is_empty(), "{stdout}");
+    assert!(residence.iter().all(|r| r[1] == 1.0 && r[3] == 0.0));
+    assert!(stdout.contains("point group order 120"), "{stdout}");
 }
 
 /// `pelt ladder` by MBAR: on the run's own ladder it predicts the swap acceptances the run
