@@ -263,14 +263,7 @@ fn a_run_without_swaps_gives_diffusion_hops_and_every_figure() {
         .replace("positions_interval = 0", "positions_interval = 50");
     let h5 = run("noswap", &input);
     // No replica ever leaves its temperature; the file says swaps were off.
-    let data = pelt::output::reader::read(
-        &h5,
-        pelt::output::reader::Parts {
-            frames: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let data = pelt::output::reader::read(&h5, pelt::output::reader::Parts::with_frames()).unwrap();
     assert!(!data.swaps);
     for (k, t) in data.temperatures.iter().enumerate() {
         assert!(t.samples.replica.iter().all(|&r| r == k as i64));

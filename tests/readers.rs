@@ -124,10 +124,7 @@ print(json.dumps({"units": u.trajectory.units, "n": len(u.trajectory), "frames":
     // Frame by frame against the file as pelt reads it (MDAnalysis keeps float32).
     let data = pelt::output::reader::read(
         &out.join("run.h5"),
-        pelt::output::reader::Parts {
-            frames: true,
-            ..Default::default()
-        },
+        pelt::output::reader::Parts::with_frames(),
     )
     .unwrap();
     // The exchange-step convention (docs/FORMAT.md): a record of an exchange step belongs

@@ -75,17 +75,6 @@ pub fn segments(
     out
 }
 
-/// Positions with the centre of mass subtracted (equal masses).
-pub(crate) fn centred(x: &[[f64; 3]]) -> Vec<[f64; 3]> {
-    let n = x.len() as f64;
-    let c = x.iter().fold([0.0; 3], |s, p| {
-        [s[0] + p[0] / n, s[1] + p[1] / n, s[2] + p[2] / n]
-    });
-    x.iter()
-        .map(|p| [p[0] - c[0], p[1] - c[1], p[2] - c[2]])
-        .collect()
-}
-
 /// Mean over atoms of |Δr|² between two centred frames.
 pub(crate) fn displacement2(a: &[[f64; 3]], b: &[[f64; 3]]) -> f64 {
     a.iter()
@@ -227,7 +216,10 @@ pub fn diffusion(
 
 /// Summed MSD per lag 0…max_lag, then origin counts per lag, over one piece of frames.
 fn piece_sums(frames: &Frames, range: std::ops::Range<usize>, max_lag: usize) -> Vec<f64> {
-    let x: Vec<Vec<[f64; 3]>> = frames.positions[range].iter().map(|f| centred(f)).collect();
+    let x: Vec<Vec<[f64; 3]>> = frames.positions[range]
+        .iter()
+        .map(|f| super::minima::align::centred(f))
+        .collect();
     let mut out = vec![0.0; 2 * (max_lag + 1)];
     for l in 1..=max_lag.min(x.len().saturating_sub(1)) {
         for t in 0..x.len() - l {

@@ -13,6 +13,7 @@
 //!    before t and the first at or after t + Δt differ by more than 1 meV.
 
 use super::diffusion;
+use super::minima::align::centred;
 use super::{Exchanges, TemperatureData};
 
 /// One point of the E_c, R_c series.
@@ -115,8 +116,8 @@ pub fn hops(
             let pts: Vec<Point> = (seg.start..seg.end - lag)
                 .map(|j| {
                     let d2 = diffusion::displacement2(
-                        &diffusion::centred(&f.positions[j]),
-                        &diffusion::centred(&f.positions[j + lag]),
+                        &centred(&f.positions[j]),
+                        &centred(&f.positions[j + lag]),
                     );
                     Point {
                         time: f.step[j] as f64 * timestep_ps,

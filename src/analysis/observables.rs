@@ -41,6 +41,43 @@ impl Default for Options {
     }
 }
 
+/// The bootstrap stream of temperature `k` (its own, so results do not depend on the
+/// number of threads).
+pub fn temperature_bootstrap(opt: &Options, k: usize) -> BlockBootstrap {
+    BlockBootstrap::new(opt.seed ^ 0x5eed ^ ((k as u64) << 32))
+}
+
+/// C = Var(H*)/(k_B T²) (in k_B) from the samples `total` of H* at `temperature`, with the
+/// larger of the block-bootstrap error (`resamples` resamples from `boot`) and the error
+/// from the statistical inefficiency of the squared deviations, which carry the variance.
+pub fn heat_capacity_fluctuation(
+    total: &[f64],
+    temperature: f64,
+    kb: f64,
+    boot: &mut BlockBootstrap,
+    resamples: usize,
+) -> Value {
+    let kt2 = kb * temperature * temperature;
+    let var = |idx: &[usize]| -> f64 {
+        let x: Vec<f64> = idx.iter().map(|&i| total[i]).collect();
+        stats::variance(&x) / (kb * kt2)
+    };
+    let m = stats::mean(total);
+    let d2: Vec<f64> = total.iter().map(|e| (e - m) * (e - m)).collect();
+    let from_g = (stats::statistical_inefficiency(&d2) * stats::variance(&d2) / d2.len() as f64)
+        .sqrt()
+        / (kb * kt2);
+    let boot_err = boot.error(total.len(), resamples, var);
+    Value {
+        value: stats::variance(total) / (kb * kt2),
+        error: if from_g.is_finite() {
+            boot_err.max(from_g)
+        } else {
+            boot_err
+        },
+    }
+}
+
 /// A value and its standard error.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Value {
@@ -374,34 +411,12 @@ pub fn analyze(run: &RunData, opt: &Options) -> Result<Analysis, AnalysisError> 
     // Every temperature on its own core (scoped threads); each has its own bootstrap
     // stream, so the numbers do not depend on the number of threads.
     let indices: Vec<usize> = (0..run.temperatures.len()).collect();
-    let rows: Vec<Row> = mbar::par_map(&indices, |&k| {
+    let rows: Vec<Row> = super::par_map(&indices, |&k| {
         let t = &run.temperatures[k];
-        let mut boot = BlockBootstrap::new(opt.seed ^ 0x5eed ^ ((k as u64) << 32));
+        let mut boot = temperature_bootstrap(opt, k);
         let s = &t.samples;
         let temp = t.temperature;
-        let kt2 = kb * temp * temp;
-        let var = |idx: &[usize]| -> f64 {
-            let x: Vec<f64> = idx.iter().map(|&i| s.total[i]).collect();
-            stats::variance(&x) / (kb * kt2)
-        };
-        // The bootstrap error, or the one from the statistical inefficiency of the
-        // squared deviations (which carry the variance) where that is larger.
-        let d2: Vec<f64> = {
-            let m = stats::mean(&s.total);
-            s.total.iter().map(|e| (e - m) * (e - m)).collect()
-        };
-        let from_g =
-            (stats::statistical_inefficiency(&d2) * stats::variance(&d2) / d2.len() as f64).sqrt()
-                / (kb * kt2);
-        let boot_err = boot.error(s.len(), opt.resamples, var);
-        let cv_fl = Value {
-            value: stats::variance(&s.total) / (kb * kt2),
-            error: if from_g.is_finite() {
-                boot_err.max(from_g)
-            } else {
-                boot_err
-            },
-        };
+        let cv_fl = heat_capacity_fluctuation(&s.total, temp, kb, &mut boot, opt.resamples);
         let column = |c: usize| -> Vec<f64> { s.radii.iter().map(|r| r[c]).collect() };
         let delta: Vec<f64> = s.radii.iter().map(|r| r[2] - r[0]).collect();
         let ell: Vec<f64> = s

@@ -61,13 +61,7 @@ const FILES: [&str; 12] = [
 
 pub fn run(a: AnalyzeArgs) -> Result<()> {
     let clock = std::time::Instant::now();
-    let mut data = reader::read(
-        &a.run,
-        Parts {
-            frames: true,
-            ..Default::default()
-        },
-    )?;
+    let mut data = reader::read(&a.run, Parts::with_frames())?;
     log::debug!(
         "read {}: {:.2} s",
         a.run.display(),

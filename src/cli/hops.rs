@@ -28,13 +28,7 @@ pub struct HopsArgs {
 }
 
 pub fn run(a: HopsArgs) -> Result<()> {
-    let mut data = reader::read(
-        &a.run,
-        Parts {
-            frames: true,
-            ..Default::default()
-        },
-    )?;
+    let mut data = reader::read(&a.run, Parts::with_frames())?;
     data.drop_equilibration();
     let ladder = data.ladder();
     let Some((k, _)) = ladder

@@ -15,7 +15,8 @@ use pelt::analysis::minima::network::{self, Visit};
 use pelt::analysis::minima::pathsample::{self, MinData};
 use pelt::analysis::minima::superposition::{self, Well};
 use pelt::analysis::minima::{self, figures, Filed, Properties};
-use pelt::analysis::{stats, RunData};
+use pelt::analysis::observables::{heat_capacity_fluctuation, temperature_bootstrap, Options};
+use pelt::analysis::{par_map, RunData};
 use pelt::minimize::{self, Convergence, Lbfgs, Termination};
 use pelt::output::reader::{self, Parts};
 use pelt::potential;
@@ -480,10 +481,14 @@ pub fn run(a: MinimaArgs) -> Result<()> {
         .iter()
         .map(|&t| superposition::at(&wells, t, data.kb, kappa, &data.transform))
         .collect();
+    // The tempering C from the fluctuations of H*, as `pelt analyze` gives it (its default
+    // resamples and bootstrap streams).
+    let opt = Options::default();
     let tempering: Vec<(f64, f64, f64)> = data
         .temperatures
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(k, t)| {
             let s: Vec<f64> = t
                 .samples
                 .step
@@ -492,14 +497,9 @@ pub fn run(a: MinimaArgs) -> Result<()> {
                 .filter(|(st, _)| **st > data.equilibration)
                 .map(|x| *x.1)
                 .collect();
-            let kt2 = data.kb * t.temperature * t.temperature;
-            let mean = stats::mean(&s);
-            let dev2: Vec<f64> = s.iter().map(|e| (e - mean).powi(2)).collect();
-            (
-                t.temperature,
-                stats::variance(&s) / (data.kb * kt2),
-                stats::blocking_error(&dev2) / (data.kb * kt2),
-            )
+            let mut boot = temperature_bootstrap(&opt, k);
+            let c = heat_capacity_fluctuation(&s, t.temperature, data.kb, &mut boot, opt.resamples);
+            (t.temperature, c.value, c.error)
         })
         .collect();
     let mut sp_csv = String::from(
@@ -677,9 +677,4 @@ pub fn run(a: MinimaArgs) -> Result<()> {
     }
     println!("written: {}/{{{}}}", dir.display(), FILES.join(", "));
     Ok(())
-}
-
-/// `f` over `items` on all cores (results in order).
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    pelt::analysis::minima::par_map(items, f)
 }

@@ -30,6 +30,16 @@ pub struct Parts {
     pub quench_positions: bool,
 }
 
+impl Parts {
+    /// The energies and the position frames.
+    pub fn with_frames() -> Parts {
+        Parts {
+            frames: true,
+            ..Parts::default()
+        }
+    }
+}
+
 struct Ctx<'a> {
     path: &'a str,
 }

@@ -26,13 +26,13 @@ const COSINE_WINDOW: f64 = 0.15;
 /// At most this many atom-pair starts per handedness (the best-matching first).
 const MAX_STARTS: usize = 400;
 
-fn sub(a: P3, b: P3) -> P3 {
+pub(super) fn sub(a: P3, b: P3) -> P3 {
     [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }
-fn dot(a: P3, b: P3) -> f64 {
+pub(super) fn dot(a: P3, b: P3) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
-fn cross(a: P3, b: P3) -> P3 {
+pub(super) fn cross(a: P3, b: P3) -> P3 {
     [
         a[1] * b[2] - a[2] * b[1],
         a[2] * b[0] - a[0] * b[2],
@@ -43,7 +43,12 @@ fn scale(a: P3, s: f64) -> P3 {
     [a[0] * s, a[1] * s, a[2] * s]
 }
 fn unit(a: P3) -> P3 {
-    scale(a, 1.0 / dot(a, a).sqrt())
+    scale(a, 1.0 / length(a))
+}
+
+/// |a|.
+pub(super) fn length(a: P3) -> f64 {
+    dot(a, a).sqrt()
 }
 
 /// `m p`.
@@ -195,28 +200,29 @@ pub fn random_rotation(r: &mut crate::rng::Stream) -> M3 {
     rotation(q.map(|x| x / n))
 }
 
-/// The orthonormal frame (as columns) spanned by `a` and the part of `b` normal to it; None
-/// when they are (nearly) collinear or `a` is at the origin.
-fn frame(a: P3, b: P3) -> Option<M3> {
-    let na = dot(a, a).sqrt();
+/// The orthonormal frame (as columns) spanned by `a` and the part of `b` normal to it, the
+/// third axis reversed when `improper` (so that frame × frameᵀ of another pair is an
+/// improper operation); None when they are (nearly) collinear or `a` is at the origin.
+pub(super) fn frame(a: P3, b: P3, improper: bool) -> Option<M3> {
+    let na = length(a);
     if na.is_nan() || na <= 1e-6 {
         return None;
     }
     let e1 = scale(a, 1.0 / na);
     let w = sub(b, scale(e1, dot(b, e1)));
-    let nw = dot(w, w).sqrt();
-    if nw.is_nan() || nw <= 1e-3 * dot(b, b).sqrt().max(1e-6) {
+    let nw = length(w);
+    if nw.is_nan() || nw <= 1e-3 * length(b).max(1e-6) {
         return None;
     }
     let e2 = scale(w, 1.0 / nw);
-    let e3 = cross(e1, e2);
+    let e3 = scale(cross(e1, e2), if improper { -1.0 } else { 1.0 });
     Some(transpose(&[e1, e2, e3]))
 }
 
 /// The rotation that lays the directions of (`ma`, `mb`) onto those of (`ta`, `tb`).
 pub fn pair_rotation(ta: P3, tb: P3, ma: P3, mb: P3) -> Option<M3> {
-    let ft = frame(ta, tb)?;
-    let fm = frame(ma, mb)?;
+    let ft = frame(ta, tb, false)?;
+    let fm = frame(ma, mb, false)?;
     Some(matmul(&ft, &transpose(&fm)))
 }
 

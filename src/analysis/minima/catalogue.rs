@@ -195,7 +195,7 @@ impl Catalogue {
         // Each unordered pair once: from each place in the energy order, the minima after it.
         let places: Vec<usize> = (0..self.by_energy.len()).collect();
         let tol = self.tolerances;
-        let per = crate::analysis::mbar::par_map(&places, |&p| {
+        let per = crate::analysis::par_map(&places, |&p| {
             let (e, i) = self.by_energy[p];
             let a = &self.minima[i];
             let hi = self.by_energy.partition_point(|x| x.0 <= e + tol.energy);
@@ -243,7 +243,7 @@ impl Catalogue {
         for batch in quenches.chunks(BATCH) {
             let start = self.minima.len();
             let found: Vec<(Entry, Option<(usize, f64)>)> =
-                crate::analysis::mbar::par_map(batch, |&(e, x)| {
+                crate::analysis::par_map(batch, |&(e, x)| {
                     let q = Entry::new(e, x);
                     let m = self.find(&q, 0);
                     (q, m)

@@ -124,8 +124,3 @@ pub fn occupation(filed: &[Filed], ladder: &[f64], equilibration: u64) -> Vec<Oc
         })
         .collect()
 }
-
-/// `f` over `items` on all cores, results in order (independent of the number of threads).
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    crate::analysis::mbar::par_map(items, f)
-}

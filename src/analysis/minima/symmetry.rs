@@ -9,37 +9,12 @@
 //! the fewest partners at their radius, so an asymmetric cluster costs a handful of trials
 //! and the 55-atom icosahedron 288.
 
-use super::align::{apply, centred, matmul, transpose, M3, P3};
+use super::align::{apply, centred, cross, dot, frame, length, matmul, sub, transpose, M3, P3};
 
 /// Atoms within this distance (Å) of each other after an operation count as mapped; it
 /// must exceed how well the minima are converged (quenches to 1e-4 eV/Å agree to ~1e-3 Å)
 /// and stay below any real distortion.
 pub const TOLERANCE: f64 = 0.02;
-
-fn radius(p: P3) -> f64 {
-    (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt()
-}
-
-/// The frame (columns) of `a` and the part of `b` normal to it, the third axis reversed for
-/// improper operations.
-fn frame(a: P3, b: P3, improper: bool) -> Option<M3> {
-    let na = radius(a);
-    let e1 = [a[0] / na, a[1] / na, a[2] / na];
-    let d = b[0] * e1[0] + b[1] * e1[1] + b[2] * e1[2];
-    let w = [b[0] - d * e1[0], b[1] - d * e1[1], b[2] - d * e1[2]];
-    let nw = radius(w);
-    if !(na > 0.0 && nw > 1e-6) {
-        return None;
-    }
-    let e2 = [w[0] / nw, w[1] / nw, w[2] / nw];
-    let s = if improper { -1.0 } else { 1.0 };
-    let e3 = [
-        s * (e1[1] * e2[2] - e1[2] * e2[1]),
-        s * (e1[2] * e2[0] - e1[0] * e2[2]),
-        s * (e1[0] * e2[1] - e1[1] * e2[0]),
-    ];
-    Some(transpose(&[e1, e2, e3]))
-}
 
 /// Whether `op` maps the centred points `x` onto themselves (a one-to-one match within
 /// `tolerance`).
@@ -52,8 +27,8 @@ fn maps(op: &M3, x: &[P3], tolerance: f64, used: &mut [bool]) -> bool {
             if used[j] {
                 continue;
             }
-            let d = [q[0] - r[0], q[1] - r[1], q[2] - r[2]];
-            if d[0] * d[0] + d[1] * d[1] + d[2] * d[2] <= t2 {
+            let d = sub(q, r);
+            if dot(d, d) <= t2 {
                 used[j] = true;
                 continue 'atoms;
             }
@@ -69,7 +44,7 @@ fn maps(op: &M3, x: &[P3], tolerance: f64, used: &mut [bool]) -> bool {
 /// axis is reported: 2 with a centre of inversion, else 1.
 pub fn order(x: &[P3], tolerance: f64) -> usize {
     let c = centred(x);
-    let r: Vec<f64> = c.iter().map(|&p| radius(p)).collect();
+    let r: Vec<f64> = c.iter().map(|&p| length(p)).collect();
     let n = c.len();
     let orbit = |i: usize| -> Vec<usize> {
         (0..n)
@@ -91,16 +66,8 @@ pub fn order(x: &[P3], tolerance: f64) -> usize {
     let Some(a) = pick(&|_| true) else {
         return 1;
     };
-    let ua = [c[a][0] / r[a], c[a][1] / r[a], c[a][2] / r[a]];
-    let off_axis = |i: usize| {
-        let u = [c[i][0] / r[i], c[i][1] / r[i], c[i][2] / r[i]];
-        let x = [
-            ua[1] * u[2] - ua[2] * u[1],
-            ua[2] * u[0] - ua[0] * u[2],
-            ua[0] * u[1] - ua[1] * u[0],
-        ];
-        radius(x) * r[i] > off_centre
-    };
+    // The distance of atom i from the axis through a.
+    let off_axis = |i: usize| length(cross(c[a], c[i])) / r[a] > off_centre;
     let Some(b) = pick(&off_axis) else {
         let inversion = [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]];
         return if maps(&inversion, &c, tolerance, &mut used) {
@@ -109,15 +76,14 @@ pub fn order(x: &[P3], tolerance: f64) -> usize {
             1
         };
     };
-    let dot_ab = c[a][0] * c[b][0] + c[a][1] * c[b][1] + c[a][2] * c[b][2];
+    let dot_ab = dot(c[a], c[b]);
     let mut count = 0;
     for &a2 in &orbit(a) {
         for &b2 in &orbit(b) {
             if b2 == a2 {
                 continue;
             }
-            let d = c[a2][0] * c[b2][0] + c[a2][1] * c[b2][1] + c[a2][2] * c[b2][2];
-            if (d - dot_ab).abs() > tolerance * (r[a] + r[b]) {
+            if (dot(c[a2], c[b2]) - dot_ab).abs() > tolerance * (r[a] + r[b]) {
                 continue;
             }
             for improper in [false, true] {
@@ -171,7 +137,7 @@ mod tests {
         let mut p = points(2);
         let c = centred(&p);
         let v = (0..p.len())
-            .max_by(|&i, &j| radius(c[i]).total_cmp(&radius(c[j])))
+            .max_by(|&i, &j| length(c[i]).total_cmp(&length(c[j])))
             .unwrap();
         let centroid = [p[v][0] - c[v][0], p[v][1] - c[v][1], p[v][2] - c[v][2]];
         for a in 0..3 {

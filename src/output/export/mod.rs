@@ -205,13 +205,7 @@ pub fn export(
     if spec.every == 0 {
         return Err(selection_error("--every 0: expected at least 1".into()));
     }
-    let run = reader::read(
-        run_path,
-        Parts {
-            frames: false,
-            ..Default::default()
-        },
-    )?;
+    let run = reader::read(run_path, Parts::default())?;
     let shown = run_path.display().to_string();
     let read_err = |what: String| {
         ExportError::Read(ReadError::Format {
