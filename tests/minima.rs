@@ -313,14 +313,14 @@ fn al55_catalogue_from_a_tempering_run() {
     }
     // The harmonic superposition at 300 K: one well, C = 3N − 6 = 159 k_B; the tempering C
     // exceeds it by the anharmonic part, measured on 16 ns of Al55 at 100–450 K as
-    // (0.0168 ± 0.0022) k_B/K × T, 5.0 ± 0.7 k_B at 300 K (docs/ANALYSIS.md, "Minima").
+    // (0.0169 ± 0.0020) k_B/K × T, 5.1 ± 0.6 k_B at 300 K (docs/ANALYSIS.md, "Minima").
     let sp = csv(&dir.join("superposition.csv"));
     let c_hsa: f64 = sp[0][1].parse().unwrap();
     let (c_pt, c_err): (f64, f64) = (sp[0][3].parse().unwrap(), sp[0][4].parse().unwrap());
     assert!((c_hsa - 159.0).abs() < 0.01, "{c_hsa}");
-    let anharmonic = 0.0168 * 300.0;
+    let anharmonic = 0.0169 * 300.0;
     assert!(
-        (c_pt - c_hsa - anharmonic).abs() < 4.0 * (c_err * c_err + 0.66f64.powi(2)).sqrt(),
+        (c_pt - c_hsa - anharmonic).abs() < 4.0 * (c_err * c_err + 0.61f64.powi(2)).sqrt(),
         "C = {c_pt} ± {c_err} k_B against {c_hsa} + {anharmonic}"
     );
 
